@@ -1,0 +1,33 @@
+/* The subcommand table: every command of `kyklos`, its usage and its one
+ * line of help.  main.c dispatches through it; the man page and the shell
+ * completion are generated from it. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+const struct ky_cmd ky_cmds[] = {
+	{"init", ky_cmd_init, "init DIR",
+	 "create a node directory: commented kyklos.yaml, data/, deadletter/"},
+	{"config", ky_cmd_config, "config show|check [FILE]|docs",
+	 "print the effective configuration, validate a file, or print the "
+	 "configuration reference"},
+	{"ingest", ky_cmd_ingest,
+	 "ingest [--format F] [--print] [--no-store] FILE...|-",
+	 "parse events from files or standard input and report what was "
+	 "accepted and rejected"},
+	{"serve", ky_cmd_serve, "serve",
+	 "run the node daemon: syslog UDP/TCP/TLS and JSON inputs, metrics"},
+	{NULL, NULL, NULL, NULL},
+};
+
+void ky_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kyklos: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -1,0 +1,38 @@
+/* The command-line front end: one table of subcommands (cli.c), one file
+ * per command family.  Commands return a process exit status:
+ * 0 success, 1 failure, 2 usage error. */
+#ifndef KY_CLI_CLI_H
+#define KY_CLI_CLI_H
+
+#include <stdbool.h>
+
+struct ky_config;
+
+struct ky_cli {
+	const char *home_opt; /* --home DIR, or NULL */
+	bool json;	      /* --json */
+	bool tty;	      /* stdout is a terminal */
+};
+
+struct ky_cmd {
+	const char *name;
+	int (*run)(struct ky_cli *cli, int argc, char **argv);
+	const char *usage; /* "ingest [--format F] FILE...|-" */
+	const char *help;  /* one line */
+};
+
+extern const struct ky_cmd ky_cmds[];
+
+/* Finds the node (--home, $KYKLOS_HOME, cwd) and loads its configuration;
+ * prints the error and returns non-zero when there is none. */
+int ky_cli_load_node(struct ky_cli *cli, struct ky_config *cfg);
+
+/* Prints "kyklos: <msg>" to stderr. */
+void ky_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int ky_cmd_init(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_config(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_ingest(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_serve(struct ky_cli *cli, int argc, char **argv);
+
+#endif
