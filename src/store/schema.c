@@ -1,0 +1,54 @@
+/* The store's schema as an ordered list of forward migrations.  Migration N
+ * (1-based) takes a database from user_version N-1 to N; a released entry is
+ * never edited, later modules append new entries (see docs/store.md). */
+#include <stddef.h>
+
+#include "store/store.h"
+
+/* Private to store/: store.c declares the same prototype. */
+const char *ky__store_migration(int i, const char **name);
+
+struct migration {
+	const char *name;
+	const char *sql;
+};
+
+static const struct migration migrations[] = {
+	{
+		"ingest",
+		"CREATE TABLE ingest_stats (\n"
+		"  input    TEXT PRIMARY KEY,\n"
+		"  records  INTEGER NOT NULL DEFAULT 0,\n"
+		"  bytes    INTEGER NOT NULL DEFAULT 0,\n"
+		"  accepted INTEGER NOT NULL DEFAULT 0,\n"
+		"  rejected INTEGER NOT NULL DEFAULT 0,\n"
+		"  first_ns INTEGER NOT NULL,\n"
+		"  last_ns  INTEGER NOT NULL\n"
+		");\n"
+		"CREATE TABLE deadletter (\n"
+		"  id      INTEGER PRIMARY KEY,\n"
+		"  time_ns INTEGER NOT NULL,\n"
+		"  input   TEXT NOT NULL,\n"
+		"  line    INTEGER NOT NULL DEFAULT 0,\n"
+		"  offset  INTEGER NOT NULL DEFAULT 0,\n"
+		"  reason  TEXT NOT NULL,\n"
+		"  raw     BLOB\n"
+		");\n"
+		"CREATE INDEX deadletter_time ON deadletter(time_ns);\n",
+	},
+};
+
+int ky_store_schema_latest(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+/* The SQL of migration i (0-based) and its name, or NULL past the end. */
+const char *ky__store_migration(int i, const char **name)
+{
+	if (i < 0 || i >= ky_store_schema_latest())
+		return NULL;
+	if (name)
+		*name = migrations[i].name;
+	return migrations[i].sql;
+}

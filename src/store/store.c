@@ -1,0 +1,440 @@
+/* The SQLite store: opening in WAL mode, forward migrations from schema.c,
+ * and the typed queries of every module.  All SQL of the program lives in
+ * src/store/; prepared statements are cached per connection. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+const char *ky__store_migration(int i, const char **name);
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_INGEST_ADD,
+	ST_INGEST_LIST,
+	ST_DL_ADD,
+	ST_DL_LIST,
+	ST_DL_COUNT,
+	ST__COUNT
+};
+
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_INGEST_ADD] =
+		"INSERT INTO ingest_stats (input, records, bytes, accepted,"
+		" rejected, first_ns, last_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		"?6)"
+		" ON CONFLICT (input) DO UPDATE SET"
+		" records = records + excluded.records,"
+		" bytes = bytes + excluded.bytes,"
+		" accepted = accepted + excluded.accepted,"
+		" rejected = rejected + excluded.rejected,"
+		" last_ns = max(last_ns, excluded.last_ns)",
+	[ST_INGEST_LIST] =
+		"SELECT input, records, bytes, accepted, rejected,"
+		" first_ns, last_ns FROM ingest_stats ORDER BY input",
+	[ST_DL_ADD] = "INSERT INTO deadletter (time_ns, input, line, offset,"
+		      " reason, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_DL_LIST] = "SELECT id, time_ns, input, line, offset, reason, raw"
+		       " FROM deadletter ORDER BY id DESC LIMIT ?1",
+	[ST_DL_COUNT] = "SELECT count(*) FROM deadletter",
+};
+
+struct ky_store {
+	sqlite3 *db;
+	char *path;
+	unsigned flags;
+	int version;
+	sqlite3_stmt *stmt[ST__COUNT];
+};
+
+static int db_error(struct ky_store *s, struct ky_err *err, const char *what)
+{
+	return ky_err_set(err, KY_E_STORE, "%s: %s: %s", s->path, what,
+			  s->db ? sqlite3_errmsg(s->db) : "cannot open");
+}
+
+/* The cached statement, prepared on first use and reset for reuse. */
+static sqlite3_stmt *stmt_get(struct ky_store *s, enum stmt_id id,
+			      struct ky_err *err)
+{
+	if (!s->stmt[id]) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+				       SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
+				       NULL) != SQLITE_OK) {
+			db_error(s, err, "prepare");
+			return NULL;
+		}
+	}
+	return s->stmt[id];
+}
+
+static void stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Runs a statement that returns no rows (or whose rows are ignored). */
+static int stmt_run(struct ky_store *s, enum stmt_id id, struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, id, err);
+	int rc;
+
+	if (!st)
+		return KY_E_STORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_error(s, err, stmt_sql[id]);
+	return 0;
+}
+
+static int exec_sql(struct ky_store *s, const char *sql, const char *what,
+		    struct ky_err *err)
+{
+	char *msg = NULL;
+	int r = 0;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		r = ky_err_set(err, KY_E_STORE, "%s: %s: %s", s->path, what,
+			       msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+	}
+	return r;
+}
+
+static int user_version(struct ky_store *s, int *v, struct ky_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		r = db_error(s, err, "reading the schema version");
+		goto out;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = db_error(s, err, "reading the schema version");
+		goto out;
+	}
+	*v = sqlite3_column_int(st, 0);
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* One pending migration: re-reads user_version inside the write
+ * transaction so that two processes opening at once migrate only once. */
+static int migrate_one(struct ky_store *s, int target, struct ky_err *err)
+{
+	const char *name = NULL;
+	const char *sql = ky__store_migration(target - 1, &name);
+	char what[128];
+	char pragma[64];
+	int v = 0;
+	int r;
+
+	snprintf(what, sizeof(what), "migration %d (%s)", target, name);
+	if ((r = exec_sql(s, "BEGIN IMMEDIATE", what, err)) != 0)
+		return r;
+	if ((r = user_version(s, &v, err)) != 0)
+		goto out;
+	if (v >= target)
+		goto out; /* someone else applied it */
+	if ((r = exec_sql(s, sql, what, err)) != 0)
+		goto out;
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", target);
+	if ((r = exec_sql(s, pragma, what, err)) != 0)
+		goto out;
+	r = exec_sql(s, "COMMIT", what, err);
+out:
+	if (r != 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+static int set_pragmas(struct ky_store *s, struct ky_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	const char *mode;
+	int r;
+
+	if ((r = exec_sql(s, "PRAGMA foreign_keys = ON", "PRAGMA foreign_keys",
+			  err)) != 0)
+		return r;
+	if (s->flags & KY_STORE_READONLY)
+		return 0; /* WAL is recorded in the file by the writer */
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		r = db_error(s, err, "PRAGMA journal_mode");
+		goto out;
+	}
+	mode = (const char *)sqlite3_column_text(st, 0);
+	if (!mode || strcmp(mode, "wal") != 0) {
+		r = ky_err_set(err, KY_E_STORE,
+			       "%s: cannot switch to WAL mode (journal mode is "
+			       "%s)",
+			       s->path, mode ? mode : "unknown");
+		goto out;
+	}
+	r = exec_sql(s, "PRAGMA synchronous = NORMAL", "PRAGMA synchronous",
+		     err);
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int check_and_migrate(struct ky_store *s, struct ky_err *err)
+{
+	int latest = ky_store_schema_latest();
+	int v = 0;
+	int r;
+
+	if ((r = user_version(s, &v, err)) != 0)
+		return r;
+	if (v > latest)
+		return ky_err_set(err, KY_E_STORE,
+				  "%s: schema version %d is newer than this "
+				  "build supports (%d): use a newer kyklos",
+				  s->path, v, latest);
+	if (v < latest && (s->flags & KY_STORE_READONLY))
+		return ky_err_set(err, KY_E_STORE,
+				  "%s: schema version %d, expected %d: open it "
+				  "read-write once to migrate",
+				  s->path, v, latest);
+	for (int target = v + 1; target <= latest; target++)
+		if ((r = migrate_one(s, target, err)) != 0)
+			return r;
+	s->version = latest;
+	return 0;
+}
+
+int ky_store_open(struct ky_store **out, const char *path, unsigned flags,
+		  int busy_timeout_ms, struct ky_err *err)
+{
+	struct ky_store *s = NULL;
+	struct stat st;
+	int oflags;
+	int r;
+
+	*out = NULL;
+	if (!path || !*path)
+		return ky_err_set(err, KY_E_INVAL, "store: empty path");
+	if ((flags & KY_STORE_READONLY) && stat(path, &st) != 0)
+		return ky_err_set(err, KY_E_NOTFOUND,
+				  "%s: no store (read-only open)", path);
+	if (!(s = calloc(1, sizeof(*s))) || !(s->path = strdup(path))) {
+		r = ky_err_set(err, KY_E_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	s->flags = flags;
+	oflags = (flags & KY_STORE_READONLY)
+			 ? SQLITE_OPEN_READONLY
+			 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+		r = db_error(s, err, "open");
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, busy_timeout_ms > 0 ? busy_timeout_ms : 0);
+	if ((r = set_pragmas(s, err)) != 0)
+		goto out;
+	if ((r = check_and_migrate(s, err)) != 0)
+		goto out;
+	*out = s;
+	s = NULL; /* transferred */
+out:
+	ky_store_close(s);
+	return r;
+}
+
+void ky_store_close(struct ky_store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+int ky_store_schema_version(struct ky_store *s)
+{
+	return s->version;
+}
+
+int ky_store_begin(struct ky_store *s, struct ky_err *err)
+{
+	return stmt_run(s, ST_BEGIN, err);
+}
+
+int ky_store_commit(struct ky_store *s, struct ky_err *err)
+{
+	return stmt_run(s, ST_COMMIT, err);
+}
+
+int ky_store_rollback(struct ky_store *s)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return 0; /* nothing open */
+	return stmt_run(s, ST_ROLLBACK, NULL);
+}
+
+/* SQLite integers are signed; counters never get near 2^63. */
+static sqlite3_int64 i64(uint64_t v)
+{
+	return v > (uint64_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)v;
+}
+
+static uint64_t u64(sqlite3_int64 v)
+{
+	return v < 0 ? 0 : (uint64_t)v;
+}
+
+int ky_store_add_ingest_counts(struct ky_store *s, const char *input,
+			       const struct ky_ingest_counts *c, int64_t now_ns,
+			       struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_INGEST_ADD, err);
+	int r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, i64(c->records));
+	sqlite3_bind_int64(st, 3, i64(c->bytes));
+	sqlite3_bind_int64(st, 4, i64(c->accepted));
+	sqlite3_bind_int64(st, 5, i64(c->rejected));
+	sqlite3_bind_int64(st, 6, now_ns);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(s, err, "recording ingest counts");
+	stmt_done(st);
+	return r;
+}
+
+int ky_store_ingest_stats(struct ky_store *s,
+			  int (*fn)(void *ud,
+				    const struct ky_ingest_stat_row *row),
+			  void *ud, struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_INGEST_LIST, err);
+	struct ky_ingest_stat_row row;
+	int rc, r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row.input = (const char *)sqlite3_column_text(st, 0);
+		row.counts.records = u64(sqlite3_column_int64(st, 1));
+		row.counts.bytes = u64(sqlite3_column_int64(st, 2));
+		row.counts.accepted = u64(sqlite3_column_int64(st, 3));
+		row.counts.rejected = u64(sqlite3_column_int64(st, 4));
+		row.first_ns = sqlite3_column_int64(st, 5);
+		row.last_ns = sqlite3_column_int64(st, 6);
+		if (!row.input)
+			row.input = "";
+		if ((r = fn(ud, &row)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = db_error(s, err, "reading ingest counts");
+out:
+	stmt_done(st);
+	return r;
+}
+
+int ky_store_add_deadletter(struct ky_store *s,
+			    const struct ky_deadletter_row *row,
+			    struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_DL_ADD, err);
+	int r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	if (row->raw_len > INT_MAX)
+		return ky_err_set(err, KY_E_TOOBIG, "%s: dead letter too large",
+				  s->path);
+	sqlite3_bind_int64(st, 1, row->time_ns);
+	sqlite3_bind_text(st, 2, row->input ? row->input : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, i64(row->line));
+	sqlite3_bind_int64(st, 4, i64(row->offset));
+	sqlite3_bind_text(st, 5, row->reason ? row->reason : "", -1,
+			  SQLITE_STATIC);
+	if (row->raw)
+		sqlite3_bind_blob(st, 6, row->raw, (int)row->raw_len,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 6);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(s, err, "recording a dead letter");
+	stmt_done(st);
+	return r;
+}
+
+int ky_store_deadletters(struct ky_store *s, size_t limit,
+			 int (*fn)(void *ud,
+				   const struct ky_deadletter_row *row),
+			 void *ud, struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_DL_LIST, err);
+	struct ky_deadletter_row row;
+	int rc, r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	sqlite3_bind_int64(
+		st, 1,
+		limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(st, 0);
+		row.time_ns = sqlite3_column_int64(st, 1);
+		row.input = (const char *)sqlite3_column_text(st, 2);
+		row.line = u64(sqlite3_column_int64(st, 3));
+		row.offset = u64(sqlite3_column_int64(st, 4));
+		row.reason = (const char *)sqlite3_column_text(st, 5);
+		row.raw = (const char *)sqlite3_column_blob(st, 6);
+		row.raw_len = (size_t)sqlite3_column_bytes(st, 6);
+		if (!row.input)
+			row.input = "";
+		if (!row.reason)
+			row.reason = "";
+		if ((r = fn(ud, &row)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = db_error(s, err, "reading dead letters");
+out:
+	stmt_done(st);
+	return r;
+}
+
+int ky_store_deadletter_count(struct ky_store *s, uint64_t *count,
+			      struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_DL_COUNT, err);
+	int r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*count = u64(sqlite3_column_int64(st, 0));
+	else
+		r = db_error(s, err, "counting dead letters");
+	stmt_done(st);
+	return r;
+}
