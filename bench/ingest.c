@@ -23,354 +23,13 @@
 #include "event/json.h"
 #include "event/parse.h"
 #include "event/syslog.h"
+#include "gen.h"
 
 #define LIT(s) s, sizeof(s) - 1
 
 /* 2024-05-01T00:00:00Z: the receive time, so that 3164 timestamps (April)
  * resolve to the same year on every run. */
 #define RECV_NS (1714521600LL * 1000000000LL)
-
-/* ---------------------------------------------------------------- data */
-
-/* Records stored back to back, each followed by '\n' (so the buffer can be
- * written out as is); off/len exclude the newline. */
-struct corpus {
-	struct ky_buf b;
-	size_t *off;
-	uint32_t *len;
-	size_t n, cap;
-};
-
-/* What the generator put into an sshd line, to check the extraction. */
-enum sshd_kind {
-	K_FAILED_PW,
-	K_FAILED_INVALID,
-	K_ACCEPTED_KEY,
-	K_ACCEPTED_PW,
-	K_INVALID_USER,
-	K_DISCONNECTED,
-	K_DISCONNECTED_AUTH,
-	K_CLOSED_PREAUTH,
-	K_PAM_SESSION,
-	K_KEX_ERROR,
-	K_NKINDS,
-};
-
-static const char *const kind_names[K_NKINDS] = {
-	"Failed password",	  "Failed password invalid user",
-	"Accepted publickey",	  "Accepted password",
-	"Invalid user",		  "Disconnected from user",
-	"Disconnected auth user", "Connection closed preauth",
-	"pam_unix session",	  "kex_exchange_identification",
-};
-
-struct sshd_truth {
-	uint8_t kind;
-	uint8_t ip_len;
-	uint8_t user_len;
-	uint16_t ip_off; /* within the line; ip_len 0 = no address */
-	uint16_t user_off;
-	uint16_t port;
-};
-
-static uint64_t rng_state;
-
-/* splitmix64: small, fast, and the same sequence everywhere. */
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static unsigned rndn(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "bench_ingest: %s\n", what);
-	exit(2);
-}
-
-static void addf(struct ky_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void addf(struct ky_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (ky_buf_vaddf(b, fmt, ap) != 0)
-		die("out of memory generating data");
-	va_end(ap);
-}
-
-static void corpus_init(struct corpus *c, size_t n, size_t avg)
-{
-	ky_buf_init(&c->b, 0);
-	if (ky_buf_reserve(&c->b, n * avg) != 0)
-		die("out of memory");
-	c->off = malloc(n * sizeof(*c->off));
-	c->len = malloc(n * sizeof(*c->len));
-	if (c->off == NULL || c->len == NULL)
-		die("out of memory");
-	c->n = 0;
-	c->cap = n;
-}
-
-static void corpus_end_record(struct corpus *c, size_t start)
-{
-	c->off[c->n] = start;
-	c->len[c->n] = (uint32_t)(c->b.len - start);
-	c->n++;
-	if (ky_buf_addc(&c->b, '\n') != 0)
-		die("out of memory");
-}
-
-static void corpus_free(struct corpus *c)
-{
-	ky_buf_free(&c->b);
-	free(c->off);
-	free(c->len);
-}
-
-static const char *const users[] = {
-	"root",	   "admin", "alice",  "bob",	 "carol",   "dave",
-	"oracle",  "git",   "ubuntu", "deploy",	 "backup",  "postgres",
-	"jenkins", "test",  "guest",  "svc_web", "mallory", "ftpuser",
-};
-#define NUSERS (sizeof(users) / sizeof(users[0]))
-
-static const char *const hosts[] = {
-	"web-01", "web-02", "db-01", "bastion", "mail", "vpn-gw", "ci-runner",
-};
-#define NHOSTS (sizeof(hosts) / sizeof(hosts[0]))
-
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-/* An address as sshd prints it: mostly IPv4, one in ten IPv6. */
-static void gen_ip(struct ky_buf *b)
-{
-	if (rndn(10) == 0)
-		addf(b, "2001:db8:%x::%x", rndn(0x10000), 1 + rndn(0xfffe));
-	else
-		addf(b, "%u.%u.%u.%u", 1 + rndn(223), rndn(256), rndn(256),
-		     1 + rndn(254));
-}
-
-static void gen_sshd(struct corpus *c, struct sshd_truth *t)
-{
-	struct ky_buf *b = &c->b;
-	size_t start = b->len;
-	unsigned r = rndn(100);
-	enum sshd_kind k;
-	const char *user = users[rndn(NUSERS)];
-	unsigned port = 1024 + rndn(64000);
-	size_t ip_at = 0, ip_end = 0, user_at = 0;
-
-	/* Brute force dominates real sshd logs. */
-	if (r < 35)
-		k = K_FAILED_PW;
-	else if (r < 45)
-		k = K_FAILED_INVALID;
-	else if (r < 55)
-		k = K_ACCEPTED_KEY;
-	else if (r < 60)
-		k = K_ACCEPTED_PW;
-	else if (r < 72)
-		k = K_INVALID_USER;
-	else if (r < 78)
-		k = K_DISCONNECTED;
-	else if (r < 84)
-		k = K_DISCONNECTED_AUTH;
-	else if (r < 90)
-		k = K_CLOSED_PREAUTH;
-	else if (r < 97)
-		k = K_PAM_SESSION;
-	else
-		k = K_KEX_ERROR;
-
-	/* auth (4) * 8 + info (6) = 38, some authpriv (10) * 8 + 6 = 86 */
-	addf(b, "<%u>%s %2u %02u:%02u:%02u %s sshd[%u]: ",
-	     rndn(4) == 0 ? 86u : 38u, months[3], 1 + rndn(30), rndn(24),
-	     rndn(60), rndn(60), hosts[rndn(NHOSTS)], 300 + rndn(60000));
-
-#define USER()                                                                 \
-	do {                                                                   \
-		user_at = b->len;                                              \
-		addf(b, "%s", user);                                           \
-	} while (0)
-#define IP()                                                                   \
-	do {                                                                   \
-		ip_at = b->len;                                                \
-		gen_ip(b);                                                     \
-		ip_end = b->len;                                               \
-	} while (0)
-
-	switch (k) {
-	case K_FAILED_PW:
-		addf(b, "Failed password for ");
-		USER();
-		addf(b, " from ");
-		IP();
-		addf(b, " port %u ssh2", port);
-		break;
-	case K_FAILED_INVALID:
-		addf(b, "Failed password for invalid user ");
-		USER();
-		addf(b, " from ");
-		IP();
-		addf(b, " port %u ssh2", port);
-		break;
-	case K_ACCEPTED_KEY:
-		addf(b, "Accepted publickey for ");
-		USER();
-		addf(b, " from ");
-		IP();
-		addf(b,
-		     " port %u ssh2: ED25519 SHA256:%016" PRIx64 "%016" PRIx64,
-		     port, rnd(), rnd());
-		break;
-	case K_ACCEPTED_PW:
-		addf(b, "Accepted password for ");
-		USER();
-		addf(b, " from ");
-		IP();
-		addf(b, " port %u ssh2", port);
-		break;
-	case K_INVALID_USER:
-		addf(b, "Invalid user ");
-		USER();
-		addf(b, " from ");
-		IP();
-		addf(b, " port %u", port);
-		break;
-	case K_DISCONNECTED:
-		addf(b, "Disconnected from user ");
-		USER();
-		addf(b, " ");
-		IP();
-		addf(b, " port %u", port);
-		break;
-	case K_DISCONNECTED_AUTH:
-		addf(b, "Disconnected from authenticating user ");
-		USER();
-		addf(b, " ");
-		IP();
-		addf(b, " port %u [preauth]", port);
-		break;
-	case K_CLOSED_PREAUTH:
-		addf(b, "Connection closed by ");
-		IP();
-		addf(b, " port %u [preauth]", port);
-		break;
-	case K_PAM_SESSION:
-		addf(b, "pam_unix(sshd:session): session opened for user ");
-		USER();
-		addf(b, "(uid=%u) by (uid=0)", 1000 + rndn(100));
-		break;
-	case K_KEX_ERROR:
-		addf(b, "error: kex_exchange_identification: Connection "
-			"closed by remote host");
-		break;
-	default:
-		break;
-	}
-#undef USER
-#undef IP
-	memset(t, 0, sizeof(*t));
-	t->kind = (uint8_t)k;
-	if (ip_end > ip_at) {
-		t->ip_off = (uint16_t)(ip_at - start);
-		t->ip_len = (uint8_t)(ip_end - ip_at);
-		t->port = (uint16_t)port;
-	}
-	if (user_at) {
-		t->user_off = (uint16_t)(user_at - start);
-		t->user_len = (uint8_t)strlen(user);
-	}
-	corpus_end_record(c, start);
-}
-
-static const char *const actions[] = {
-	"logon-failed",	      "logon",	      "process-started",
-	"network-connection", "file-created", "registry-set",
-};
-static const char *const procs[] = {
-	"powershell.exe", "cmd.exe", "rundll32.exe", "svchost.exe",
-	"bash",		  "python3", "curl",	     "sshd",
-};
-
-/* A command line with the escapes real events carry: quotes and
- * backslashes, sometimes a tab or a non-ASCII name (\u00e9). */
-static void gen_cmdline(struct ky_buf *b, const char *proc)
-{
-	switch (rndn(4)) {
-	case 0:
-		addf(b,
-		     "\"%s -nop -w hidden -c \\\"IEX (New-Object "
-		     "Net.WebClient)\\\"\"",
-		     proc);
-		break;
-	case 1:
-		addf(b,
-		     "\"C:\\\\Windows\\\\System32\\\\%s /c dir "
-		     "C:\\\\Users\\\\Ren\\u00e9\"",
-		     proc);
-		break;
-	case 2:
-		addf(b,
-		     "\"/usr/bin/%s -s\\t-o /tmp/.x%u https://%u.example/p\"",
-		     proc, rndn(1000), rndn(100));
-		break;
-	default:
-		addf(b, "\"%s --id=%" PRIu64 "\"", proc, rnd() % 1000000);
-		break;
-	}
-}
-
-/* Scalar values in every generated event (what the flattening scanner
- * emits as fields); verify_json checks it against jansson. */
-#define JSON_LEAVES 18
-
-/* One ECS-like security event of ~430 bytes: nested objects, arrays,
- * integers, floats, booleans, null, escapes.  Every event has event.action
- * and user.name (the record-path check relies on it). */
-static void gen_json(struct corpus *c)
-{
-	struct ky_buf *b = &c->b;
-	size_t start = b->len;
-	unsigned a = rndn(sizeof(actions) / sizeof(actions[0]));
-	const char *proc = procs[rndn(sizeof(procs) / sizeof(procs[0]))];
-
-	addf(b,
-	     "{\"@timestamp\":\"2024-04-%02uT%02u:%02u:%02u.%03uZ\","
-	     "\"event\":{\"category\":[\"%s\"],"
-	     "\"action\":\"%s\",\"outcome\":\"%s\",\"code\":%u,"
-	     "\"risk_score\":%u.%u},",
-	     1 + rndn(30), rndn(24), rndn(60), rndn(60), rndn(1000),
-	     a < 2 ? "authentication" : "process", actions[a],
-	     a == 0 ? "failure" : "success", 4624 + rndn(20), rndn(100),
-	     rndn(10));
-	addf(b, "\"host\":{\"name\":\"%s\",\"os\":{\"family\":\"%s\"}},",
-	     hosts[rndn(NHOSTS)], rndn(2) ? "windows" : "linux");
-	addf(b, "\"source\":{\"ip\":\"");
-	gen_ip(b);
-	addf(b, "\",\"port\":%u},", 1024 + rndn(64000));
-	addf(b, "\"user\":{\"name\":\"%s\",\"domain\":%s},",
-	     users[rndn(NUSERS)], rndn(3) ? "\"CORP\"" : "null");
-	addf(b, "\"process\":{\"pid\":%u,\"name\":\"%s\",\"command_line\":",
-	     1 + rndn(65535), proc);
-	gen_cmdline(b, proc);
-	addf(b, "},\"tags\":[\"edr\",\"%s\"],\"sampled\":%s}",
-	     rndn(2) ? "prod" : "lab", rndn(2) ? "true" : "false");
-	corpus_end_record(c, start);
-}
 
 /* ---------------------------------------------------------------- timing */
 
@@ -401,13 +60,14 @@ struct counts {
 };
 
 struct bench_ctx {
-	const struct corpus *c;
+	const struct bench_corpus *c;
 	struct ky_arena *arena;
 	struct ky_event ev;
 	struct ky_parse_ctx *pctx;
 	const char *field_a; /* counted per record when set */
 	struct ky_err err;
 	size_t first_err; /* index of the first failed record, or SIZE_MAX */
+	char first_msg[KY_ERR_MSG_MAX];
 };
 
 typedef void (*bench_fn)(struct bench_ctx *b, struct counts *k);
@@ -415,8 +75,10 @@ typedef void (*bench_fn)(struct bench_ctx *b, struct counts *k);
 static void note_failure(struct bench_ctx *b, struct counts *k, size_t i)
 {
 	k->failed++;
-	if (b->first_err == SIZE_MAX)
+	if (b->first_err == SIZE_MAX) {
 		b->first_err = i;
+		memcpy(b->first_msg, b->err.msg, sizeof(b->first_msg));
+	}
 }
 
 static void count_fields(const struct bench_ctx *b, const struct ky_event *ev,
@@ -430,7 +92,7 @@ static void count_fields(const struct bench_ctx *b, const struct ky_event *ev,
 
 static void run_json_scan(struct bench_ctx *b, struct counts *k)
 {
-	const struct corpus *c = b->c;
+	const struct bench_corpus *c = b->c;
 
 	for (size_t i = 0; i < c->n; i++) {
 		ky_arena_reset(b->arena);
@@ -445,7 +107,7 @@ static void run_json_scan(struct bench_ctx *b, struct counts *k)
 
 static void run_syslog_scan(struct bench_ctx *b, struct counts *k)
 {
-	const struct corpus *c = b->c;
+	const struct bench_corpus *c = b->c;
 
 	for (size_t i = 0; i < c->n; i++) {
 		ky_arena_reset(b->arena);
@@ -460,7 +122,7 @@ static void run_syslog_scan(struct bench_ctx *b, struct counts *k)
 
 static void run_record(struct bench_ctx *b, struct counts *k)
 {
-	const struct corpus *c = b->c;
+	const struct bench_corpus *c = b->c;
 	struct ky_event *ev;
 
 	for (size_t i = 0; i < c->n; i++) {
@@ -500,7 +162,7 @@ static uint64_t jansson_leaves(const json_t *v)
 
 static void run_jansson(struct bench_ctx *b, struct counts *k)
 {
-	const struct corpus *c = b->c;
+	const struct bench_corpus *c = b->c;
 	json_error_t jerr;
 
 	for (size_t i = 0; i < c->n; i++) {
@@ -575,7 +237,7 @@ static void measure(struct result *res, const char *name, bench_fn fn,
 		fprintf(stderr,
 			"  %s: %zu of %zu records failed; first (#%zu): %s\n"
 			"    %.*s\n",
-			name, first.failed, b->c->n, i, b->err.msg,
+			name, first.failed, b->c->n, i, b->first_msg,
 			(int)(b->c->len[i] > 200 ? 200 : b->c->len[i]),
 			b->c->b.data + b->c->off[i]);
 	}
@@ -631,8 +293,8 @@ static int field_is(const struct ky_event *ev, const char *name, const char *s,
 
 /* Untimed: every sshd line through the record path, with the values
  * compared to what the generator wrote.  Reports per kind of line. */
-static void verify_sshd(const struct corpus *c, const struct sshd_truth *t,
-			struct bench_ctx *b)
+static void verify_sshd(const struct bench_corpus *c,
+			const struct bench_sshd_truth *t, struct bench_ctx *b)
 {
 	size_t hdr_bad = 0, hdr_first = 0;
 	size_t bad[K_NKINDS] = {0}, first[K_NKINDS];
@@ -652,7 +314,7 @@ static void verify_sshd(const struct corpus *c, const struct sshd_truth *t,
 		ky_arena_reset(b->arena);
 		ky_event_reset(&b->ev);
 		if (msg == NULL)
-			die("generator wrote an sshd line without a tag");
+			bench_die("generator wrote an sshd line without a tag");
 		msg += 3;
 		if (ky_syslog3164_parse(line, c->len[i], RECV_NS, &b->ev,
 					&err) != 0 ||
@@ -704,14 +366,14 @@ static void verify_sshd(const struct corpus *c, const struct sshd_truth *t,
 			continue;
 		i = first[k];
 		check(0, "sshd '%s': %zu lines wrong, first: %s\n    %.*s",
-		      kind_names[k], bad[k], why[k], (int)c->len[i],
+		      bench_kind_names[k], bad[k], why[k], (int)c->len[i],
 		      c->b.data + c->off[i]);
 	}
 }
 
 /* Untimed, on a sample of the JSON corpus: the scanner's field count equals
  * jansson's leaf count, and a few values agree. */
-static void verify_json(const struct corpus *c, struct bench_ctx *b)
+static void verify_json(const struct bench_corpus *c, struct bench_ctx *b)
 {
 	size_t mism = 0, first = 0, rec_mism = 0, rec_first = 0;
 	struct ky_event *ev;
@@ -727,10 +389,11 @@ static void verify_json(const struct corpus *c, struct bench_ctx *b)
 		int r;
 
 		if (v == NULL)
-			die("generator wrote invalid JSON (jansson says)");
+			bench_die(
+				"generator wrote invalid JSON (jansson says)");
 		leaves = jansson_leaves(v);
 		if (leaves != JSON_LEAVES)
-			die("generator and JSON_LEAVES disagree");
+			bench_die("generator and JSON_LEAVES disagree");
 		{
 			ky_arena_reset(b->arena);
 			ky_event_reset(&b->ev);
@@ -828,8 +491,8 @@ int main(int argc, char **argv)
 	size_t njson = 1000000, nsys = 1000000;
 	int runs = 3, use_jansson = 1, o;
 	const char *dir = NULL;
-	struct corpus js, sl;
-	struct sshd_truth *truth;
+	struct bench_corpus js, sl;
+	struct bench_sshd_truth *truth;
 	struct ky_config cfg;
 	struct ky_parser *parser = NULL;
 	struct ky_err err;
@@ -838,8 +501,8 @@ int main(int argc, char **argv)
 	uint64_t leaves;
 	size_t n_addr = 0, n_user = 0;
 	struct times g0, g1;
+	uint64_t seed = 42;
 
-	rng_state = 42;
 	while ((o = getopt_long(argc, argv, "n:s:r:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n':
@@ -852,7 +515,7 @@ int main(int argc, char **argv)
 			runs = (int)parse_num(optarg);
 			break;
 		case 'S':
-			rng_state = parse_num(optarg);
+			seed = parse_num(optarg);
 			break;
 		case 'w':
 			dir = optarg;
@@ -868,15 +531,18 @@ int main(int argc, char **argv)
 		usage();
 
 	g0 = now();
-	corpus_init(&js, njson, 460);
+	/* Each corpus from its own seed: the sshd lines do not depend on -n. */
+	bench_rng_state = seed;
+	bench_corpus_init(&js, njson, 460);
 	for (size_t i = 0; i < njson; i++)
-		gen_json(&js);
-	corpus_init(&sl, nsys, 110);
+		bench_gen_json(&js);
+	bench_corpus_init(&sl, nsys, 110);
+	bench_rng_state = seed ^ 0x5353484400000000ULL;
 	truth = malloc(nsys * sizeof(*truth));
 	if (truth == NULL)
-		die("out of memory");
+		bench_die("out of memory");
 	for (size_t i = 0; i < nsys; i++) {
-		gen_sshd(&sl, &truth[i]);
+		bench_gen_sshd(&sl, &truth[i]);
 		n_addr += truth[i].ip_len != 0;
 		n_user += truth[i].user_len != 0;
 	}
@@ -902,15 +568,15 @@ int main(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	b.arena = ky_arena_new(64 * 1024, 0);
 	if (b.arena == NULL || ky_event_init(&b.ev, b.arena, 1024) != 0)
-		die("out of memory");
+		bench_die("out of memory");
 	if (ky_config_defaults(&cfg) != 0)
-		die("ky_config_defaults failed");
+		bench_die("ky_config_defaults failed");
 	if (ky_parser_new(&parser, &cfg, &err) != 0) {
 		fprintf(stderr, "bench_ingest: ky_parser_new: %s\n", err.msg);
 		return 2;
 	}
 	if (ky_parse_ctx_new(parser, &b.pctx) != 0)
-		die("ky_parse_ctx_new failed");
+		bench_die("ky_parse_ctx_new failed");
 
 	/* JSON.  The timed loops count only what is cheap (records, fields,
 	 * one field lookup for the sshd record path) so that the checking
@@ -992,8 +658,8 @@ int main(int argc, char **argv)
 	ky_config_free(&cfg);
 	ky_event_free(&b.ev);
 	ky_arena_free(b.arena);
-	corpus_free(&js);
-	corpus_free(&sl);
+	bench_corpus_free(&js);
+	bench_corpus_free(&sl);
 	free(truth);
 	return nfail ? 1 : 0;
 }

@@ -58,7 +58,7 @@ for _ in $(seq "$runs"); do
 	fi
 done
 
-lnver=$(lognormalizer -V 2>&1 | sed -n 's/^liblognorm version: //p')
+lnver=$( (lognormalizer -V 2>&1 || true) | sed -n 's/^liblognorm version: //p')
 awk -v ver="${lnver:-?}" -v n="$lines" -v b="$mb" -v t="$best" -v w="$best_wall" \
 	-v unparsed="$unparsed" -v ip="$with_ip" -v want="${want_ip:-?}" '
 BEGIN {

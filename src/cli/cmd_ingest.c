@@ -16,7 +16,6 @@
 #include "node/ingest.h"
 
 /* Defined in node/ingest.c; not (yet) declared in ingest.h. */
-void ky_ingest_set_max_line(struct ky_ingest *in, size_t max_line);
 
 struct input_sum {
 	const char *name;

@@ -23,10 +23,11 @@ static const struct alias {
 	uint8_t kind;
 	const char *path;
 	uint8_t pathl;
+	const char *ext; /* "cef.ext.<key>" without an arena copy */
 } aliases[] = {
 #define AL(k, kind, p)                                                         \
 	{                                                                      \
-		k, sizeof(k) - 1, kind, p, sizeof(p) - 1                       \
+		k, sizeof(k) - 1, kind, p, sizeof(p) - 1, "cef.ext." k         \
 	}
 	AL("src", A_STR, "source.ip"),
 	AL("dst", A_STR, "destination.ip"),
@@ -64,13 +65,6 @@ static int is_key_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       is_digit(c) || c == '_' || c == '.';
-}
-
-/* Only these follow a backslash as an escape; "\ " is a literal backslash
- * and a space that may still start the next pair. */
-static int is_ext_escape(char c)
-{
-	return c == '=' || c == '\\' || c == 'n' || c == 'r' || c == '|';
 }
 
 static int add_failed(struct ky_err *err, int r, size_t off,
@@ -201,20 +195,21 @@ static int parse_rt(const char *s, size_t n, int64_t recv_ns, int64_t *ns)
 	return ky_time_parse_3164(s, n, recv_ns, ns) > 0 ? 0 : -1;
 }
 
-static int add_alias(struct ky_event *ev, const char *key, size_t keyl,
-		     const char *v, size_t vl)
+static const struct alias *find_alias(const char *key, size_t keyl)
 {
-	const struct alias *a = NULL;
+	for (size_t k = 0; k < sizeof(aliases) / sizeof(aliases[0]); k++)
+		if (aliases[k].keyl == keyl && aliases[k].key[0] == key[0] &&
+		    memcmp(aliases[k].key, key, keyl) == 0)
+			return &aliases[k];
+	return NULL;
+}
+
+static int add_alias(struct ky_event *ev, const struct alias *a, const char *v,
+		     size_t vl)
+{
 	int64_t x;
 	char *low;
 
-	for (size_t k = 0; k < sizeof(aliases) / sizeof(aliases[0]); k++) {
-		if (aliases[k].keyl == keyl &&
-		    memcmp(aliases[k].key, key, keyl) == 0) {
-			a = &aliases[k];
-			break;
-		}
-	}
 	if (a == NULL || vl == 0)
 		return 0;
 	switch (a->kind) {
@@ -254,9 +249,10 @@ static int extension(const char *p, size_t n, size_t i, struct ky_event *ev,
 {
 	for (;;) {
 		size_t ks, keyl, vs, ve, vl;
-		const char *v;
+		const struct alias *a;
+		const char *v, *sp;
 		char *path;
-		int r, esc = 0;
+		int r;
 
 		while (i < n && p[i] == ' ')
 			i++;
@@ -275,32 +271,37 @@ static int extension(const char *p, size_t n, size_t i, struct ky_event *ev,
 		/* A value runs to the next " key=": spaces are allowed in
 		 * values and '=' in them must be escaped. */
 		ve = n;
-		while (i < n) {
-			if (p[i] == '\\' && i + 1 < n &&
-			    is_ext_escape(p[i + 1])) {
-				esc = 1;
-				i += 2;
-				continue;
-			}
-			if (p[i] == ' ' && key_follows(p, n, i + 1)) {
+		while ((sp = memchr(p + i, ' ', n - i)) != NULL) {
+			/* No escape has a space as its second byte, so every
+			 * space is a candidate end of the value. */
+			i = (size_t)(sp - p);
+			if (key_follows(p, n, i + 1)) {
 				ve = i;
 				break;
 			}
 			i++;
 		}
+		if (sp == NULL)
+			i = n;
 		while (ve > vs && p[ve - 1] == ' ')
 			ve--;
 		v = p + vs;
 		vl = ve - vs;
-		if (esc && (v = unescape(ev->arena, v, vl, 1, &vl)) == NULL)
+		if (memchr(v, '\\', vl) != NULL &&
+		    (v = unescape(ev->arena, v, vl, 1, &vl)) == NULL)
 			return add_failed(err, KY_E_NOMEM, vs, ev);
-		if ((path = ky_arena_alloc(ev->arena, 8 + keyl + 1)) == NULL)
-			return add_failed(err, KY_E_NOMEM, ks, ev);
-		memcpy(path, "cef.ext.", 8);
-		memcpy(path + 8, p + ks, keyl);
-		path[8 + keyl] = '\0';
+		if ((a = find_alias(p + ks, keyl)) != NULL) {
+			path = (char *)a->ext;
+		} else {
+			path = ky_arena_alloc(ev->arena, 8 + keyl + 1);
+			if (path == NULL)
+				return add_failed(err, KY_E_NOMEM, ks, ev);
+			memcpy(path, "cef.ext.", 8);
+			memcpy(path + 8, p + ks, keyl);
+			path[8 + keyl] = '\0';
+		}
 		if ((r = ky_event_add_str(ev, path, 8 + keyl, v, vl)) != 0 ||
-		    (r = add_alias(ev, p + ks, keyl, v, vl)) != 0)
+		    (a != NULL && (r = add_alias(ev, a, v, vl)) != 0))
 			return add_failed(err, r, ks, ev);
 	}
 }
@@ -321,8 +322,13 @@ int ky_cef_parse(const char *p, size_t n, struct ky_event *ev,
 		size_t s = i, vl;
 		const char *v;
 		int64_t x;
+		const char *bar = memchr(p + i, '|', n - i);
 		int esc = 0;
 
+		/* Fast path: no backslash before the next pipe. */
+		if (bar != NULL &&
+		    memchr(p + i, '\\', (size_t)(bar - p) - i) == NULL)
+			i = (size_t)(bar - p);
 		while (i < n && p[i] != '|') {
 			if (p[i] == '\\' && i + 1 < n) {
 				esc = 1;

@@ -581,7 +581,8 @@ static int audit_stamp(struct ky_event *ev, const char *v, size_t vn)
 			fn = (size_t)(++c.p - f);
 	if (!EAT(&c, ":") || (qn = upto(&c, ')', &q)) == 0)
 		return 0;
-	if (!ky__parse_int(s, sn, &sec) || sn > 11 || fn > 9 ||
+	if (!ky__parse_int(s, sn, &sec) || sn > 10 ||
+	    sec > INT64_MAX / KY_NS_PER_SEC - 1 || fn > 9 ||
 	    (fn > 0 && !ky__parse_int(f, fn, &frac)) ||
 	    !ky__parse_int(q, qn, &seq))
 		return 0;
@@ -719,7 +720,9 @@ static bool clf_time(const char *s, size_t n, int64_t *ns)
 	    !all_digits(s + 22, 2) || !ky__parse_int(s + 22, 2, &oh) ||
 	    !all_digits(s + 24, 2) || !ky__parse_int(s + 24, 2, &om))
 		return false;
-	if (d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
+	/* int64 nanoseconds span the years 1678-2262 */
+	if (d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1900 ||
+	    y > 2261)
 		return false;
 	*ns = ((ky_days_from_civil(y, m + 1, (unsigned)d) * 86400 + hh * 3600 +
 		mm * 60 + ss) -

@@ -556,12 +556,15 @@ int ky__upat_parse(const struct ky__xtr *x, const char *msg, size_t n,
 		return 0;
 	for (size_t k = 0; k < u->ntoks && r == 0; k++) {
 		const struct tok *t = &u->toks[k];
-		const char *v = msg + m.caps[k].off;
-		size_t vlen = m.caps[k].len;
+		const char *v;
+		size_t vlen;
 		int64_t iv;
 
+		/* literals have no capture; unnamed captures store nothing */
 		if (t->type == T_LIT || t->len == 0)
 			continue;
+		v = msg + m.caps[k].off;
+		vlen = m.caps[k].len;
 		if (t->type == T_INT && ky__parse_int(v, vlen, &iv)) {
 			r = ky__add_int(ev, t->s, t->len, v, vlen, iv);
 			continue;
@@ -805,6 +808,8 @@ int ky_extract(const struct ky_extractors *x, struct ky_extract_scratch *s,
 
 	if (msg_len > UINT32_MAX)
 		return KY_E_TOOBIG;
+	if (msg == NULL)
+		msg = "", msg_len = 0;
 	/* "/usr/sbin/sshd[123]:" and "sshd" name the same program */
 	if (program != NULL && program_len > 0) {
 		const char *br = memchr(program, '[', program_len);

@@ -29,7 +29,8 @@ struct fm_prefix {
 	size_t from_len;
 	char *to; /* "" for a strip */
 	size_t to_len;
-	bool wild; /* has a "*" component */
+	bool wild;	/* has a "*" component */
+	size_t lit_len; /* bytes before the first '*' */
 };
 
 struct fm_name {
@@ -48,7 +49,8 @@ struct ky_fieldmap {
 	uint32_t *order;
 	uint32_t start[257];
 
-	bool xml; /* evtx_dump conventions, with the built-in rules */
+	uint32_t nwild; /* prefixes starting with "*" */
+	bool xml;	/* evtx_dump conventions, with the built-in rules */
 
 	struct fm_name time[FM_MAX_TIME_FIELDS];
 	size_t ntime;
@@ -153,6 +155,7 @@ static int reindex(struct ky_fieldmap *m)
 		m->start[(unsigned char)m->pfx[order[i]].from[0] + 1]++;
 	for (c = 1; c < 257; c++)
 		m->start[c] += m->start[c - 1];
+	m->nwild = m->start['*' + 1] - m->start['*'];
 	return 0;
 }
 
@@ -222,6 +225,7 @@ static int add_prefix(struct ky_fieldmap *m, const char *from, size_t flen,
 	p->from_len = flen;
 	p->to_len = strlen(to);
 	p->wild = wild;
+	p->lit_len = wild ? (size_t)(strchr(p->from, '*') - p->from) : flen;
 	m->npfx++;
 	if (reindex(m) != 0)
 		return ky_err_set(err, KY_E_NOMEM, "out of memory");
@@ -448,10 +452,21 @@ static size_t prefix_match(const struct fm_prefix *r, const char *p, size_t n)
 {
 	size_t i = 0, j = 0, s;
 
+	/* The prefix's final '.' and second byte reject most paths before
+	 * the compare (the first byte is equal by construction). */
 	if (!r->wild)
-		return n > r->from_len && memcmp(p, r->from, r->from_len) == 0
+		return n > r->from_len && p[r->from_len - 1] == '.' &&
+				       (r->from_len < 2 ||
+					p[1] == r->from[1]) &&
+				       memcmp(p, r->from, r->from_len) == 0
 			       ? r->from_len
 			       : 0;
+	if (n <= r->lit_len ||
+	    (r->lit_len > 1 &&
+	     (p[r->lit_len - 1] != '.' || p[1] != r->from[1])) ||
+	    memcmp(p, r->from, r->lit_len) != 0)
+		return 0;
+	i = j = r->lit_len;
 	while (j < r->from_len) {
 		if (r->from[j] == '*') {
 			s = i;
@@ -515,6 +530,14 @@ static int xml_normalise(struct ky_arena *a, const char **pp, size_t *pn)
 	if (out == NULL)
 		return KY_E_NOMEM;
 	while (i < n) {
+		const char *h = memchr(p + i, '#', n - i);
+		size_t j = h != NULL ? (size_t)(h - p) : n;
+
+		memcpy(out + o, p + i, j - i);
+		o += j - i;
+		i = j;
+		if (i == n)
+			break;
 		if (component_at(p, n, i, "#attributes.", 12)) {
 			if (o > 0)
 				out[o - 1] = '_';
@@ -538,8 +561,9 @@ static int xml_normalise(struct ky_arena *a, const char **pp, size_t *pn)
 	return 0;
 }
 
+/* hash: the path contains '#' (the caller has looked already). */
 static int map_path(const struct ky_fieldmap *m, struct ky_arena *a,
-		    struct ky_field *f)
+		    struct ky_field *f, bool hash)
 {
 	const char *p = f->path;
 	size_t n = f->path_len, ml = 0;
@@ -569,9 +593,10 @@ static int map_path(const struct ky_fieldmap *m, struct ky_arena *a,
 			s[x->to_len + n - ml] = '\0';
 			p = s;
 			n = x->to_len + n - ml;
+			hash = memchr(p, '#', n) != NULL;
 		}
 	}
-	if (m->xml && memchr(p, '#', n) != NULL &&
+	if (hash && m->xml && memchr(p, '#', n) != NULL &&
 	    (rc = xml_normalise(a, &p, &n)) != 0)
 		return rc;
 	f->path = p;
@@ -683,7 +708,7 @@ static int pair_data(const struct ky_fieldmap *m, struct ky_event *ev,
 	for (k = 0; k < npend; k++) {
 		if (pend[k] & FM_CONSUMED)
 			continue;
-		rc = map_path(m, ev->arena, &ev->fields[pend[k]]);
+		rc = map_path(m, ev->arena, &ev->fields[pend[k]], true);
 		if (rc != 0)
 			return rc;
 	}
@@ -722,29 +747,32 @@ static bool time_from_field(const struct ky_field *f, int64_t *ns)
 	}
 }
 
-static void pick_time(const struct ky_fieldmap *m, struct ky_event *ev)
+/* Rank of a mapped path in the time field list, or -1. */
+static int time_rank(const struct ky_fieldmap *m, const char *p, size_t n,
+		     unsigned sg)
 {
-	const struct ky_field *cand[FM_MAX_TIME_FIELDS] = {NULL};
-	const struct ky_field *f;
-	size_t t, limit = m->ntime;
-	uint32_t i;
+	size_t t;
+
+	if (!bit_get(m->time_sig, sg))
+		return -1;
+	for (t = 0; t < m->ntime; t++)
+		if (m->time[t].len == n && memcmp(m->time[t].s, p, n) == 0)
+			return (int)t;
+	return -1;
+}
+
+/* cand[t] is valid where bit t of seen is set. */
+static void pick_time(const struct ky_fieldmap *m, struct ky_event *ev,
+		      const uint32_t *cand, uint32_t seen)
+{
+	size_t t;
 	int64_t ns;
 
-	for (i = 0; i < ev->nfields && limit > 0; i++) {
-		f = &ev->fields[i];
-		if (f->path_len == 0 ||
-		    !bit_get(m->time_sig, sig(f->path, f->path_len)))
+	for (t = 0; t < m->ntime && seen != 0; t++) {
+		if (!(seen & (1u << t)))
 			continue;
-		for (t = 0; t < limit; t++) {
-			if (cand[t] == NULL && m->time[t].len == f->path_len &&
-			    memcmp(m->time[t].s, f->path, f->path_len) == 0) {
-				cand[t] = f;
-				break;
-			}
-		}
-	}
-	for (t = 0; t < limit; t++) {
-		if (cand[t] != NULL && time_from_field(cand[t], &ns)) {
+		seen &= ~(1u << t);
+		if (time_from_field(&ev->fields[cand[t]], &ns)) {
 			ev->time_ns = ns;
 			return;
 		}
@@ -753,48 +781,73 @@ static void pick_time(const struct ky_fieldmap *m, struct ky_event *ev)
 
 int ky_fieldmap_apply(const struct ky_fieldmap *m, struct ky_event *ev)
 {
+	uint32_t cand[FM_MAX_TIME_FIELDS], seen = 0;
 	uint32_t *pend = NULL, npend = 0, i, o;
+	bool want_time = ev->time_ns == 0 && m->ntime > 0;
 	struct ky_field *f;
+	unsigned char c;
+	unsigned sg;
 	size_t el;
-	bool dropped = false;
-	int rc = 0;
+	bool hash;
+	int rc = 0, t;
 
-	if (m->npfx > 0 || ky_hash_count(m->renames) > 0 || m->xml) {
-		for (i = 0; i < ev->nfields; i++) {
-			f = &ev->fields[i];
-			if (m->xml && f->path_len > 6 &&
-			    (f->path[f->path_len - 1] == 'e' ||
-			     f->path[f->path_len - 1] == 't') &&
-			    data_kind(f->path, f->path_len, &el) != DATA_NONE) {
-				if (pend == NULL) {
-					pend = ky_arena_alloc(
-						ev->arena,
-						ev->nfields * sizeof(*pend));
-					if (pend == NULL)
-						return KY_E_NOMEM;
-				}
-				pend[npend++] = i;
-				continue;
+	for (i = 0; i < ev->nfields; i++) {
+		f = &ev->fields[i];
+		if (f->path_len == 0)
+			continue;
+		c = (unsigned char)f->path[0];
+		sg = sig(f->path, f->path_len);
+		hash = m->xml && memchr(f->path, '#', f->path_len) != NULL;
+		if (hash && data_kind(f->path, f->path_len, &el) != DATA_NONE) {
+			if (pend == NULL) {
+				pend = ky_arena_alloc(
+					ev->arena, ev->nfields * sizeof(*pend));
+				if (pend == NULL)
+					return KY_E_NOMEM;
 			}
-			rc = map_path(m, ev->arena, f);
+			pend[npend++] = i;
+			continue;
+		}
+		/* Most paths meet no rule: three bit tests and out. */
+		if (hash || bit_get(m->ren_sig, sg) ||
+		    m->start[c] != m->start[c + 1] || m->nwild > 0) {
+			const char *before = f->path;
+
+			rc = map_path(m, ev->arena, f, hash);
 			if (rc != 0)
 				return rc;
+			if (f->path != before && f->path_len > 0)
+				sg = sig(f->path, f->path_len);
+		}
+		if (want_time && f->path_len > 0 &&
+		    (t = time_rank(m, f->path, f->path_len, sg)) >= 0 &&
+		    !(seen & (1u << t))) {
+			cand[t] = i;
+			seen |= 1u << t;
 		}
 	}
 	if (npend > 0) {
 		rc = pair_data(m, ev, pend, npend);
 		if (rc != 0)
 			return rc;
-		for (i = 0; i < ev->nfields; i++)
-			dropped |= ev->fields[i].path == NULL;
-	}
-	if (dropped) {
 		for (i = 0, o = 0; i < ev->nfields; i++)
 			if (ev->fields[i].path != NULL)
 				ev->fields[o++] = ev->fields[i];
 		ev->nfields = o;
+		/* Indexes moved and pairs got new names: look again. */
+		seen = 0;
+		for (i = 0; want_time && i < ev->nfields; i++) {
+			f = &ev->fields[i];
+			if (f->path_len > 0 &&
+			    (t = time_rank(m, f->path, f->path_len,
+					   sig(f->path, f->path_len))) >= 0 &&
+			    !(seen & (1u << t))) {
+				cand[t] = i;
+				seen |= 1u << t;
+			}
+		}
 	}
-	if (ev->time_ns == 0 && m->ntime > 0)
-		pick_time(m, ev);
+	if (want_time)
+		pick_time(m, ev, cand, seen);
 	return rc;
 }

@@ -430,7 +430,7 @@ static int parse_tag(const char *p, size_t n, size_t *i, struct ky_event *ev,
 	k = j;
 	if (p[k] == '[') {
 		ps = ++k;
-		while (k < n && k - ps <= PID_MAX && p[k] != ']' &&
+		while (k < n && k - ps < PID_MAX && p[k] != ']' &&
 		       (unsigned char)p[k] > ' ')
 			k++;
 		if (k >= n || p[k] != ']')

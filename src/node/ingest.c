@@ -14,10 +14,6 @@
 #include "event/parse.h"
 #include "node/ingest.h"
 
-/* Not (yet) in ingest.h: the record limit comes from the configuration
- * (limits.max_line) but ky_ingest_new does not take it. */
-void ky_ingest_set_max_line(struct ky_ingest *in, size_t max_line);
-
 #define READ_CHUNK 65536
 #define LOG_REJECTS 10
 /* What the dead letter keeps of a record, plus one byte so that it notes

@@ -39,6 +39,9 @@ int ky_ingest_new(struct ky_ingest **out, const struct ky_parser *parser,
 		  struct ky_deadletter *dl, enum ky_format fmt,
 		  ky_event_sink sink, void *sink_ud, struct ky_err *err);
 void ky_ingest_free(struct ky_ingest *in);
+/* The longest record ky_ingest_stream accepts (limits.max_line); longer
+ * lines are rejected whole.  Default 65536. */
+void ky_ingest_set_max_line(struct ky_ingest *in, size_t max_line);
 
 /* One record (one line, one syslog frame, one datagram).  Rejected records
  * go to the dead letter and count; they return 0 (not an error).  Only a

@@ -653,11 +653,16 @@ static void accept_cb(struct evconnlistener *lst, evutil_socket_t fd,
 	(void)salen;
 	ky_sockaddr_str(sa, peer, sizeof(peer));
 	if (s->stopping || (int64_t)s->nconns >= s->cfg->max_connections) {
-		atomic_fetch_add_explicit(&in->info.st.connections_refused, 1,
-					  memory_order_relaxed);
-		KY_WARN("%s: refusing %s: %zu connections open "
-			"(serve.max_connections)",
-			in->info.key, peer, s->nconns);
+		uint64_t n = atomic_fetch_add_explicit(
+				     &in->info.st.connections_refused, 1,
+				     memory_order_relaxed) +
+			     1;
+		/* Logged at 1, 2, 4, 8...: a flood must not flood the log. */
+		if ((n & (n - 1)) == 0)
+			KY_WARN("%s: refusing %s: %zu connections open "
+				"(serve.max_connections); %llu refused so far",
+				in->info.key, peer, s->nconns,
+				(unsigned long long)n);
 		evutil_closesocket(fd);
 		return;
 	}
@@ -805,8 +810,12 @@ static int open_inputs(struct ky_inputs *s, struct ky_err *err)
 			ky_err_prefix(err, "serve.%s", in->info.key);
 			break;
 		}
-		snprintf(in->info.name, sizeof(in->info.name), "%s:%s",
-			 in->info.key, in->info.bound);
+		char name[sizeof(in->info.name)];
+		/* Through a local: gcc cannot see that key does not point
+		 * into info.name and warns of overlap. */
+		snprintf(name, sizeof(name), "%s:%s", in->info.key,
+			 in->info.bound);
+		memcpy(in->info.name, name, sizeof(name));
 		in->timer = evtimer_new(s->base, timer_cb, in);
 		if (in->socktype == SOCK_DGRAM) {
 			int sz = 4 << 20;

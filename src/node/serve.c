@@ -38,10 +38,6 @@
 #include "node/queue.h"
 #include "store/store.h"
 
-/* Defined in node/ingest.c but not declared in ingest.h (yet): the
- * ingest's own line limit, which must follow limits.max_line. */
-void ky_ingest_set_max_line(struct ky_ingest *in, size_t max_line);
-
 struct server;
 
 /* A parser and the configuration it was built from; workers hold a

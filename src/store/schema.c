@@ -6,7 +6,7 @@
 #include "store/store.h"
 
 /* Private to store/: store.c declares the same prototype. */
-const char *ky__store_migration(int i, const char **name);
+#include "store/schema.h"
 
 struct migration {
 	const char *name;

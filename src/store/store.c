@@ -11,7 +11,7 @@
 
 #include "store/store.h"
 
-const char *ky__store_migration(int i, const char **name);
+#include "store/schema.h"
 
 enum stmt_id {
 	ST_BEGIN,

@@ -98,6 +98,54 @@ def syslog3164(i, tag):
                                                      i % 250, tag))
 
 
+def client_verify_phase(node, cfg, tlsdir, errlog_path):
+    """serve.tls_ca set: a client without a certificate gets nothing in,
+    one with a certificate from that CA does."""
+    set_keys(cfg, {"tls_ca": '"tls/cert.pem"'})
+    ports_file = os.path.join(node, "data", "serve.ports")
+    os.unlink(ports_file)
+    with open(errlog_path, "ab") as errlog:
+        proc = subprocess.Popen([KYKLOS, "--home", node, "serve"],
+                                stdout=subprocess.DEVNULL, stderr=errlog)
+    try:
+        wait_for(lambda: os.path.exists(ports_file) or
+                 proc.poll() is not None, 20, "serve.ports (tls_ca)")
+        ports = json.load(open(ports_file))
+        addr = hostport(ports["syslog_tls"])
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.load_verify_locations(os.path.join(tlsdir, "cert.pem"))
+        refused = False
+        try:
+            raw = socket.create_connection(addr, timeout=10)
+            tls = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+            tls.sendall(octet(syslog5424(1, b"nocert")))
+            # TLS 1.3 reports the refusal on the first read.
+            refused = tls.recv(1) == b""
+            tls.close()
+        except (ssl.SSLError, OSError):
+            refused = True
+        check(refused, "tls_ca: client without a certificate refused")
+        ctx.load_cert_chain(os.path.join(tlsdir, "cert.pem"),
+                            os.path.join(tlsdir, "key.pem"))
+        raw = socket.create_connection(addr, timeout=10)
+        tls = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        for i in range(3):
+            tls.sendall(octet(syslog5424(i, b"withcert")))
+        tls.close()
+        m = wait_for(lambda: (lambda v: v if metric(
+            v, "kyklos_input_accepted_total", "syslog_tls") == 3 else None)(
+                scrape(ports["metrics"])[0]), 20, "3 TLS frames with cert")
+        check(metric(m, "kyklos_input_records_total", "syslog_tls") == 3,
+              "tls_ca: only the verified client's 3 frames counted")
+        proc.send_signal(signal.SIGTERM)
+        check(proc.wait(timeout=30) == 0, "tls_ca run exits 0")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="kyklos-serve-")
     node = os.path.join(tmp, "node")
@@ -369,6 +417,8 @@ def main():
         check(dl_rows == sum(rejected.values()),
               "dead-letter rows %d = rejected %d" %
               (dl_rows, sum(rejected.values())))
+
+        client_verify_phase(node, cfg, tlsdir, errlog_path)
     finally:
         if proc is not None and proc.poll() is None:
             proc.kill()

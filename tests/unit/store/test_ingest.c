@@ -21,7 +21,6 @@
 #include "node/ingest.h"
 
 /* Defined in node/ingest.c (not yet in ingest.h). */
-void ky_ingest_set_max_line(struct ky_ingest *in, size_t max_line);
 
 #define MAXEV 64
 
