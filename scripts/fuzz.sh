@@ -4,13 +4,23 @@
 set -eu
 build=$1
 seconds=${2:-30}
+here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 n=0
 for t in "$build"/tests/fuzz/fuzz_*; do
-	[ -x "$t" ] || continue
+	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t")
 	mkdir -p "$work/$name"
+	# Seeds: each line of the bundled sample, and the whole file.
+	if [ -f "$here/samples/sample.log" ]; then
+		i=0
+		while IFS= read -r line; do
+			i=$((i + 1))
+			printf '%s\n' "$line" >"$work/$name/seed-$i"
+		done <"$here/samples/sample.log"
+		cp "$here/samples/sample.log" "$work/$name/seed-all"
+	fi
 	echo "fuzz: $name for ${seconds}s"
 	"$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$work/" "$work/$name" \
