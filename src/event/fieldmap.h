@@ -21,8 +21,10 @@ struct ky_fieldmap *ky_fieldmap_new(void);
 /* The built-in rules for evtx_dump JSON, Winlogbeat/NXLog flat JSON and
  * ECS, and the usual time fields.  See docs/fieldmap.md. */
 int ky_fieldmap_add_builtin(struct ky_fieldmap *m);
-/* from ending in '.' with to == "" strips that prefix; otherwise renames
- * the exact path from to to.  Strings are copied. */
+/* from ending in '.' is a prefix rule: with to == "" the prefix is
+ * stripped, otherwise replaced by to ("old." -> "new.").  Any other from
+ * renames that exact path to to.  A '*' may stand for one whole path
+ * component ("Event.UserData.*.").  Strings are copied. */
 int ky_fieldmap_add_rule(struct ky_fieldmap *m, const char *from,
 			 const char *to, struct ky_err *err);
 /* Appends a time field name (after mapping); the first present wins. */

@@ -93,7 +93,8 @@ fail_char(const struct scan *s, const uint8_t *at, const char *what)
 static ALWAYS_INLINE const uint8_t *skip_ws(const uint8_t *p,
 					    const uint8_t *end)
 {
-	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+	while (p < end && *p <= ' ' &&
+	       (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
 		p++;
 	return p;
 }

@@ -371,6 +371,8 @@ int ky_parse_record(struct ky_parse_ctx *c, enum ky_format fmt, const char *rec,
 	}
 	f = fmt == KY_FMT_AUTO ? ky_format_detect(rec, n) : fmt;
 	e->format = f;
+	/* Before the parser: CEF's rt without a year is resolved from it. */
+	e->recv_ns = recv_ns;
 	switch (f) {
 	case KY_FMT_JSON:
 		rc = ky_json_to_event(rec, n, e, c->p->lim.max_depth, err);
@@ -415,7 +417,6 @@ int ky_parse_record(struct ky_parse_ctx *c, enum ky_format fmt, const char *rec,
 	}
 	e->raw = rec;
 	e->raw_len = n;
-	e->recv_ns = recv_ns;
 	*ev = e;
 out:
 	return rc;
