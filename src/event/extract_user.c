@@ -585,6 +585,17 @@ struct ky_extractors {
 	uint32_t *always; /* extractors without a prefilter */
 	size_t nalways;
 	hs_database_t *db;
+	/* Program name -> struct prog_cands: for a message whose program
+	 * some extractor names, the candidates are known without scanning.
+	 * Every parser checks its own anchored text, so calling the few
+	 * candidates directly gives what the prefilter would, for less than
+	 * the scan costs (the sshd hot path). */
+	struct ky_hash *byprog;
+};
+
+struct prog_cands {
+	uint32_t n;
+	uint32_t idx[]; /* priority order */
 };
 
 struct ky_extract_scratch {
@@ -605,6 +616,7 @@ void ky_extractors_free(struct ky_extractors *x)
 	}
 	free(x->v);
 	free(x->always);
+	ky_hash_free(x->byprog, free);
 	hs_free_database(x->db);
 	free(x);
 }
@@ -693,6 +705,42 @@ out:
 	return r;
 }
 
+static bool program_ok(const char *list, const char *prog, size_t plen);
+
+/* Fills x->byprog for every program named by an extractor. */
+static int index_programs(struct ky_extractors *x)
+{
+	if ((x->byprog = ky_hash_new(0)) == NULL)
+		return KY_E_NOMEM;
+	for (size_t i = 0; i < x->n; i++) {
+		const char *p = x->v[i].programs;
+
+		while (p != NULL && *p != '\0') {
+			const char *bar = strchr(p, '|');
+			size_t l = bar ? (size_t)(bar - p) : strlen(p);
+			struct prog_cands *pc;
+
+			if (l > 0 && ky_hash_get(x->byprog, p, l) == NULL) {
+				pc = malloc(sizeof(*pc) +
+					    x->n * sizeof(pc->idx[0]));
+				if (pc == NULL)
+					return KY_E_NOMEM;
+				pc->n = 0;
+				for (size_t j = 0; j < x->n; j++)
+					if (program_ok(x->v[j].programs, p, l))
+						pc->idx[pc->n++] = (uint32_t)j;
+				if (ky_hash_put(x->byprog, p, l, pc, NULL) !=
+				    0) {
+					free(pc);
+					return KY_E_NOMEM;
+				}
+			}
+			p = bar ? bar + 1 : NULL;
+		}
+	}
+	return 0;
+}
+
 int ky_extractors_new(struct ky_extractors **out, const struct ky_config *cfg,
 		      struct ky_err *err)
 {
@@ -716,6 +764,10 @@ int ky_extractors_new(struct ky_extractors **out, const struct ky_config *cfg,
 		x->v[x->n++] = ky__builtins[i];
 	if ((r = compile_db(x, err)) != 0)
 		goto out;
+	if ((r = index_programs(x)) != 0) {
+		ky_err_set(err, r, "out of memory");
+		goto out;
+	}
 	*out = x;
 	x = NULL; /* transferred */
 out:
@@ -799,6 +851,28 @@ static int on_match(unsigned int id, unsigned long long from,
 	return 0;
 }
 
+/* Tries the candidates in priority order; the first that accepts wins,
+ * and a parser that gives up leaves no field or time behind. */
+static int run_candidates(const struct ky_extractors *x, const uint32_t *cand,
+			  size_t ncand, const char *msg, size_t msg_len,
+			  struct ky_event *ev)
+{
+	for (size_t i = 0; i < ncand; i++) {
+		const struct ky__xtr *e = &x->v[cand[i]];
+		uint32_t saved = ev->nfields;
+		int64_t saved_time = ev->time_ns;
+		int r = e->parse(e, msg, msg_len, ev);
+
+		if (r == 1)
+			return 1;
+		ev->nfields = saved;
+		ev->time_ns = saved_time;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int ky_extract(const struct ky_extractors *x, struct ky_extract_scratch *s,
 	       const char *program, size_t program_len, const char *msg,
 	       size_t msg_len, struct ky_event *ev)
@@ -827,6 +901,14 @@ int ky_extract(const struct ky_extractors *x, struct ky_extract_scratch *s,
 			sc.plen = program_len;
 		}
 	}
+	if (sc.prog != NULL) {
+		const struct prog_cands *pc =
+			ky_hash_get(x->byprog, sc.prog, sc.plen);
+
+		if (pc != NULL)
+			return run_candidates(x, pc->idx, pc->n, msg, msg_len,
+					      ev);
+	}
 	if (x->db != NULL && hs_scan(x->db, msg ? msg : "", (unsigned)msg_len,
 				     0, s->hs, on_match, &sc) != HS_SUCCESS)
 		return KY_E_INTERNAL;
@@ -840,20 +922,7 @@ int ky_extract(const struct ky_extractors *x, struct ky_extract_scratch *s,
 			s->cand[j] = s->cand[j - 1];
 			s->cand[j - 1] = t;
 		}
-	for (size_t i = 0; i < sc.ncand; i++) {
-		const struct ky__xtr *e = &x->v[s->cand[i]];
-		uint32_t saved = ev->nfields;
-		int64_t saved_time = ev->time_ns;
-		int r = e->parse(e, msg, msg_len, ev);
-
-		if (r == 1)
-			return 1;
-		ev->nfields = saved;
-		ev->time_ns = saved_time;
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return run_candidates(x, s->cand, sc.ncand, msg, msg_len, ev);
 }
 
 size_t ky_extractors_count(const struct ky_extractors *x)

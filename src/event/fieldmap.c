@@ -51,6 +51,11 @@ struct ky_fieldmap {
 
 	uint32_t nwild; /* prefixes starting with "*" */
 	bool xml;	/* evtx_dump conventions, with the built-in rules */
+	/* Rules added, and how many of them are built-in.  The built-in
+	 * ones describe JSON shapes: events of other formats, whose parsers
+	 * already write ECS names, skip the map unless configured rules
+	 * exist (the syslog hot path pays nothing for Windows JSON). */
+	uint32_t nrules, nbuiltin;
 
 	struct fm_name time[FM_MAX_TIME_FIELDS];
 	size_t ntime;
@@ -273,6 +278,7 @@ int ky_fieldmap_add_rule(struct ky_fieldmap *m, const char *from,
 		return ky_err_set(err, KY_E_INVAL,
 				  "fieldmap rule: missing "
 				  "from or to");
+	m->nrules++;
 	flen = strlen(from);
 	if (flen == 0)
 		return ky_err_set(err, KY_E_INVAL,
@@ -380,6 +386,8 @@ int ky_fieldmap_add_builtin(struct ky_fieldmap *m)
 		if (rc != 0)
 			return rc;
 	}
+	m->nbuiltin +=
+		(uint32_t)(sizeof(builtin_rules) / sizeof(builtin_rules[0]));
 	for (i = 0; i < sizeof(builtin_time) / sizeof(builtin_time[0]); i++) {
 		rc = ky_fieldmap_add_time_field(m, builtin_time[i]);
 		if (rc != 0)
@@ -788,16 +796,21 @@ int ky_fieldmap_apply(const struct ky_fieldmap *m, struct ky_event *ev)
 	unsigned char c;
 	unsigned sg;
 	size_t el;
-	bool hash;
+	bool hash, json;
 	int rc = 0, t;
 
+	/* A format of AUTO is an event built by hand: everything applies. */
+	json = ev->format == KY_FMT_JSON || ev->format == KY_FMT_AUTO;
+	if (!json && m->nrules == m->nbuiltin)
+		return 0;
 	for (i = 0; i < ev->nfields; i++) {
 		f = &ev->fields[i];
 		if (f->path_len == 0)
 			continue;
 		c = (unsigned char)f->path[0];
 		sg = sig(f->path, f->path_len);
-		hash = m->xml && memchr(f->path, '#', f->path_len) != NULL;
+		hash = m->xml && json &&
+		       memchr(f->path, '#', f->path_len) != NULL;
 		if (hash && data_kind(f->path, f->path_len, &el) != DATA_NONE) {
 			if (pend == NULL) {
 				pend = ky_arena_alloc(

@@ -175,12 +175,17 @@ static bool iso_time(const char *p, size_t n)
 /* "CEF:" after a syslog header, at the start of a word. */
 static bool cef_after_header(const char *p, size_t n)
 {
-	size_t lim = n < CEF_SCAN ? n : CEF_SCAN, i;
+	size_t lim = n < CEF_SCAN ? n : CEF_SCAN;
+	const char *q = p + 1, *e = p + lim;
 
-	for (i = 1; i + 4 <= lim; i++)
-		if (p[i] == 'C' && p[i - 1] == ' ' &&
-		    memcmp(p + i, "CEF:", 4) == 0)
+	/* memchr is vectorised and 'C' is rare in syslog text; glibc's
+	 * memmem is not, and this runs on every syslog line. */
+	while (q + 4 <= e &&
+	       (q = memchr(q, 'C', (size_t)(e - q - 3))) != NULL) {
+		if (q[-1] == ' ' && memcmp(q, "CEF:", 4) == 0)
 			return true;
+		q++;
+	}
 	return false;
 }
 

@@ -521,9 +521,42 @@ static void test_odd_paths(void **state)
 	}
 }
 
+/* Built-in rules describe JSON shapes: a syslog event keeps its names
+ * (and pays nothing), until a configured rule exists. */
+static void test_builtin_json_only(void **state)
+{
+	struct fx *f = *state;
+	struct ky_event *ev = &f->ev;
+	struct ky_err err;
+
+	assert_int_equal(ky_fieldmap_add_builtin(f->map), 0);
+	ev->format = KY_FMT_SYSLOG3164;
+	add(ev, "event_id", "7");
+	add(ev, "Event.System.Channel", "x");
+	assert_int_equal(ky_fieldmap_apply(f->map, ev), 0);
+	expect_str(ev, "event_id", "7");
+	expect_str(ev, "Event.System.Channel", "x");
+
+	ev->format = KY_FMT_JSON;
+	assert_int_equal(ky_fieldmap_apply(f->map, ev), 0);
+	expect_str(ev, "EventID", "7");
+	expect_str(ev, "Channel", "x");
+
+	ky_event_reset(ev);
+	ev->format = KY_FMT_CEF;
+	add(ev, "cef.ext.cs1", "v");
+	assert_int_equal(
+		ky_fieldmap_add_rule(f->map, "cef.ext.cs1", "rule", &err), 0);
+	assert_int_equal(ky_fieldmap_apply(f->map, ev), 0);
+	expect_str(ev, "rule", "v");
+	expect_absent(ev, "cef.ext.cs1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_builtin_json_only, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_evtx_flat, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_evtx_data_pairs, setup,
