@@ -809,7 +809,9 @@ int ky_fieldmap_apply(const struct ky_fieldmap *m, struct ky_event *ev)
 			continue;
 		c = (unsigned char)f->path[0];
 		sg = sig(f->path, f->path_len);
-		hash = m->xml && json &&
+		/* evtx_dump's #attributes/#text live under its "Event" root:
+		 * the first byte spares the search on every other path. */
+		hash = m->xml && json && c == 'E' &&
 		       memchr(f->path, '#', f->path_len) != NULL;
 		if (hash && data_kind(f->path, f->path_len, &el) != DATA_NONE) {
 			if (pend == NULL) {
