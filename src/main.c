@@ -42,6 +42,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			ky_log_set_level(lv);
+			cli.log_level_set = true;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return 0;

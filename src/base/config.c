@@ -22,6 +22,8 @@
 #define CONFIG_FILE_MAX (4u << 20)
 /* Entries per list key: far above any real use, bounds hostile input. */
 #define CONFIG_LIST_MAX 4096
+/* Consecutive blank lines accepted (see check_text). */
+#define CONFIG_BLANK_MAX 1000
 
 struct loader {
 	struct fy_parser *fyp;
@@ -33,7 +35,10 @@ struct loader {
 	bool *seen; /* per table entry: duplicate detection */
 	char sections[16][32];
 	size_t nsections;
-	int line, col; /* 1-based position of the current event */
+	int line, col;	   /* 1-based position of the current event */
+	const char *input; /* the whole text, for single-quoted scalars */
+	size_t len;
+	struct ky_buf sq; /* their unquoted value */
 };
 
 static void *field(struct ky_config *cfg, const struct ky_config_key *k)
@@ -306,10 +311,86 @@ static enum fy_event_type cur(const struct loader *ld)
 	return ld->ev->type;
 }
 
-static const char *text(const struct loader *ld, size_t *n)
+static bool is_blank(char c)
 {
-	const char *s = fy_token_get_text(ld->ev->scalar.value, n);
+	return c == ' ' || c == '\t';
+}
 
+static bool is_break(char c)
+{
+	return c == '\n' || c == '\r';
+}
+
+/* Skips one line break (\n, \r\n or \r) at s[*i]. */
+static void skip_break(const char *s, size_t n, size_t *i)
+{
+	if (s[*i] == '\r' && *i + 1 < n && s[*i + 1] == '\n')
+		(*i)++;
+	(*i)++;
+}
+
+/* The value of a single-quoted scalar from its raw text (YAML 1.2 7.3.2):
+ * '' is a quote; a line break folds to a space, or to n newlines when n
+ * empty lines follow it; blanks around line breaks go.  libfyaml 0.7.12
+ * leaks the chunk array when it unescapes five or more '' in a row
+ * (upstream issue 233), so the loader does this one itself. */
+static int unquote_single(const char *s, size_t n, struct ky_buf *out)
+{
+	size_t i = 0, j, empty;
+	int r = 0;
+
+	ky_buf_reset(out);
+	while (i < n && r == 0) {
+		if (s[i] == '\'' && i + 1 < n && s[i + 1] == '\'') {
+			r = ky_buf_addc(out, '\'');
+			i += 2;
+		} else if (is_blank(s[i])) {
+			for (j = i; j < n && is_blank(s[j]); j++)
+				;
+			if (j == n || !is_break(s[j]))
+				r = ky_buf_add(out, s + i, j - i);
+			i = j;
+		} else if (is_break(s[i])) {
+			skip_break(s, n, &i);
+			for (empty = 0;; empty++) {
+				while (i < n && is_blank(s[i]))
+					i++;
+				if (i == n || !is_break(s[i]))
+					break;
+				skip_break(s, n, &i);
+			}
+			if (empty == 0)
+				r = ky_buf_addc(out, ' ');
+			while (empty-- > 0 && r == 0)
+				r = ky_buf_addc(out, '\n');
+		} else {
+			r = ky_buf_addc(out, s[i++]);
+		}
+	}
+	return r;
+}
+
+/* The current scalar's value; valid until the next call.  NULL only when
+ * memory runs out. */
+static const char *text(struct loader *ld, size_t *n)
+{
+	const struct fy_mark *a, *b;
+	const char *s;
+
+	if (fy_token_scalar_style(ld->ev->scalar.value) == FYSS_SINGLE_QUOTED) {
+		a = fy_event_start_mark(ld->ev);
+		b = fy_event_end_mark(ld->ev);
+		if (a == NULL || b == NULL || a->input_pos > b->input_pos ||
+		    b->input_pos > ld->len)
+			goto lib;
+		if (unquote_single(ld->input + a->input_pos,
+				   b->input_pos - a->input_pos, &ld->sq) != 0)
+			return NULL;
+		*n = ld->sq.len;
+		return ky_buf_str(&ld->sq);
+	}
+lib:
+	s = fy_token_get_text(ld->ev->scalar.value, n);
 	if (s == NULL) {
 		*n = 0;
 		s = "";
@@ -318,7 +399,7 @@ static const char *text(const struct loader *ld, size_t *n)
 }
 
 /* `key:` with nothing, `~` or `null`: an empty section or list. */
-static bool is_null(const struct loader *ld)
+static bool is_null(struct loader *ld)
 {
 	size_t n;
 	const char *s;
@@ -326,7 +407,8 @@ static bool is_null(const struct loader *ld)
 	if (cur(ld) != FYET_SCALAR ||
 	    fy_token_scalar_style(ld->ev->scalar.value) != FYSS_PLAIN)
 		return false;
-	s = text(ld, &n);
+	if ((s = text(ld, &n)) == NULL)
+		return false;
 	return n == 0 || (n == 1 && s[0] == '~') ||
 	       (n == 4 &&
 		(memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
@@ -337,15 +419,18 @@ static int scalar_value(struct loader *ld, const struct ky_config_key *k)
 {
 	struct ky_err e;
 	const char *s;
+	bool null;
 	size_t n;
 	int r;
 
 	if (cur(ld) != FYET_SCALAR)
 		return fail(ld, KY_E_CONFIG, "%s: expected a scalar value",
 			    k->key);
-	s = text(ld, &n);
 	/* A bare `name:` clears a string instead of storing "null". */
-	if (k->type == KY_CT_STRING && is_null(ld))
+	null = k->type == KY_CT_STRING && is_null(ld);
+	if ((s = text(ld, &n)) == NULL)
+		return fail(ld, KY_E_NOMEM, "out of memory");
+	if (null)
 		n = 0;
 	if ((r = set_scalar(ld->cfg, k, s, n, &e)) != 0)
 		return fail(ld, r, "%s", e.msg);
@@ -360,7 +445,8 @@ static int take_string(struct loader *ld, const char *what, char **dst)
 
 	if (cur(ld) != FYET_SCALAR)
 		return fail(ld, KY_E_CONFIG, "%s: expected a string", what);
-	s = text(ld, &n);
+	if ((s = text(ld, &n)) == NULL)
+		return fail(ld, KY_E_NOMEM, "out of memory");
 	if (memchr(s, '\0', n) != NULL)
 		return fail(ld, KY_E_CONFIG, "%s: string contains a NUL byte",
 			    what);
@@ -422,7 +508,8 @@ static int map_item(struct loader *ld, const struct ky_config_key *k,
 		if (cur(ld) != FYET_SCALAR)
 			return fail(ld, KY_E_CONFIG, "%s[%zu]: expected a key",
 				    k->key, idx);
-		s = text(ld, &n);
+		if ((s = text(ld, &n)) == NULL)
+			return fail(ld, KY_E_NOMEM, "out of memory");
 		for (i = 0; names[i] != NULL; i++) {
 			if (strlen(names[i]) == n &&
 			    memcmp(names[i], s, n) == 0)
@@ -540,7 +627,8 @@ static int section(struct loader *ld, const char *sec)
 			return 0;
 		if (cur(ld) != FYET_SCALAR)
 			return fail(ld, KY_E_CONFIG, "%s: expected a key", sec);
-		s = text(ld, &n);
+		if ((s = text(ld, &n)) == NULL)
+			return fail(ld, KY_E_NOMEM, "out of memory");
 		if ((k = find_key(sec, slen, s, n)) == NULL)
 			return fail(ld, KY_E_CONFIG, "unknown key '%s.%s'", sec,
 				    snip(s, n, tmp, sizeof(tmp)));
@@ -575,7 +663,8 @@ static int top(struct loader *ld)
 			return 0;
 		if (cur(ld) != FYET_SCALAR)
 			return fail(ld, KY_E_CONFIG, "expected a section name");
-		s = text(ld, &n);
+		if ((s = text(ld, &n)) == NULL)
+			return fail(ld, KY_E_NOMEM, "out of memory");
 		for (k = ky_config_keys; k->key != NULL; k++) {
 			if (strncmp(k->key, s, n) == 0 && k->key[n] == '.' &&
 			    memchr(s, '.', n) == NULL)
@@ -665,12 +754,14 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* libfyaml passes some invalid bytes through silently: reject them first,
- * with their position. */
+/* libfyaml passes some invalid bytes through silently, and its time to
+ * fold a scalar grows with the square of the blank lines in it (0.7.12:
+ * 50,000 take seconds): reject both first, with their position. */
 static int check_text(struct loader *ld, const char *text_, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text_;
-	size_t i = 0, n;
+	size_t i = 0, n, blank = 0;
+	bool empty = true;
 
 	while (i < len) {
 		if (s[i] == '\0')
@@ -678,9 +769,17 @@ static int check_text(struct loader *ld, const char *text_, size_t len)
 		if ((n = utf8_len(s + i, len - i)) == 0)
 			return fail(ld, KY_E_PARSE, "invalid UTF-8");
 		if (s[i] == '\n') {
+			blank = empty ? blank + 1 : 0;
+			if (blank > CONFIG_BLANK_MAX)
+				return fail(ld, KY_E_TOOBIG,
+					    "more than %d blank lines in a row",
+					    CONFIG_BLANK_MAX);
+			empty = true;
 			ld->line++;
 			ld->col = 1;
 		} else {
+			if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+				empty = false;
 			ld->col++;
 		}
 		i += n;
@@ -714,6 +813,9 @@ int ky_config_load_mem(struct ky_config *cfg, const char *name,
 	ld.err = err;
 	ld.line = 1;
 	ld.col = 1;
+	ld.input = text_;
+	ld.len = len;
+	ky_buf_init(&ld.sq, 0);
 	if ((r = ky_config_defaults(cfg)) != 0) {
 		ky_err_set(err, r, "%s: cannot set defaults", name);
 		return r;
@@ -750,6 +852,7 @@ out:
 	if (ld.diag != NULL)
 		fy_diag_destroy(ld.diag);
 	free(ld.seen);
+	ky_buf_free(&ld.sq);
 	if (r != 0)
 		ky_config_free(cfg);
 	return r;

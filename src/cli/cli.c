@@ -9,9 +9,10 @@
 const struct ky_cmd ky_cmds[] = {
 	{"init", ky_cmd_init, "init DIR",
 	 "create a node directory: commented kyklos.yaml, data/, deadletter/"},
-	{"config", ky_cmd_config, "config show|check [FILE]|docs",
-	 "print the effective configuration, validate a file, or print the "
-	 "configuration reference"},
+	{"config", ky_cmd_config,
+	 "config show [--json]|check [FILE]|docs|default",
+	 "print the effective configuration, validate a file, print the "
+	 "configuration reference or the commented default file"},
 	{"ingest", ky_cmd_ingest,
 	 "ingest [--format F] [--print] [--no-store] FILE...|-",
 	 "parse events from files or standard input and report what was "

@@ -12,6 +12,7 @@ struct ky_cli {
 	const char *home_opt; /* --home DIR, or NULL */
 	bool json;	      /* --json */
 	bool tty;	      /* stdout is a terminal */
+	bool log_level_set;   /* --log-level given: it beats log.level */
 };
 
 struct ky_cmd {
@@ -23,8 +24,9 @@ struct ky_cmd {
 
 extern const struct ky_cmd ky_cmds[];
 
-/* Finds the node (--home, $KYKLOS_HOME, cwd) and loads its configuration;
- * prints the error and returns non-zero when there is none. */
+/* Finds the node (--home, $KYKLOS_HOME, cwd), loads its configuration and
+ * applies log.level (unless --log-level was given) and log.format; prints
+ * the error and returns non-zero when there is none. */
 int ky_cli_load_node(struct ky_cli *cli, struct ky_config *cfg);
 
 /* Prints "kyklos: <msg>" to stderr. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/log.h"
 #include "base/config.h"
 #include "cli/cli.h"
 
@@ -12,6 +13,7 @@ int ky_cli_load_node(struct ky_cli *cli, struct ky_config *cfg)
 {
 	struct ky_err err = {0};
 	struct ky_buf path;
+	enum ky_level lv;
 	char *home = NULL;
 	int r = 1;
 
@@ -31,6 +33,13 @@ int ky_cli_load_node(struct ky_cli *cli, struct ky_config *cfg)
 	}
 	cfg->home = home;
 	home = NULL; /* transferred */
+	if (!cli->log_level_set && cfg->log_level != NULL &&
+	    ky_log_level_parse(cfg->log_level, &lv) == 0)
+		ky_log_set_level(lv);
+	if (cfg->log_format != NULL)
+		ky_log_set_format(strcmp(cfg->log_format, "json") == 0
+					  ? KY_LOG_JSON
+					  : KY_LOG_TEXT);
 	r = 0;
 out:
 	ky_buf_free(&path);

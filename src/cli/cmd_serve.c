@@ -13,7 +13,6 @@ int ky_cmd_serve(struct ky_cli *cli, int argc, char **argv)
 {
 	struct ky_config cfg;
 	struct ky_err err = {0};
-	enum ky_level lv;
 	int status;
 
 	for (int i = 1; i < argc; i++) {
@@ -27,13 +26,6 @@ int ky_cmd_serve(struct ky_cli *cli, int argc, char **argv)
 	}
 	if (ky_cli_load_node(cli, &cfg) != 0)
 		return 1;
-	/* --log-level (anything but the default) wins over log.level at
-	 * start; SIGHUP applies the file's level. */
-	if (ky_log_get_level() == KY_LOG_INFO && cfg.log_level != NULL &&
-	    ky_log_level_parse(cfg.log_level, &lv) == 0)
-		ky_log_set_level(lv);
-	if (cfg.log_format != NULL && strcmp(cfg.log_format, "json") == 0)
-		ky_log_set_format(KY_LOG_JSON);
 	if (ky_serve_run(&cfg, &err) != 0) {
 		ky_cli_error("serve: %s", err.msg);
 		status = 1;
