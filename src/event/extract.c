@@ -660,7 +660,10 @@ static int audit_pairs(struct ky_event *ev, const char *p, size_t n,
 				TRY(audit_pairs(ev, v, vn, execve, 1, stamp));
 				continue;
 			}
-			if (!*stamp) {
+			/* Only an unquoted stamp: the prefilter looks for
+			 * "msg=audit(" and a program-indexed message skips
+			 * the prefilter, so both must accept the same. */
+			if (!*stamp && q == 0) {
 				int r = audit_stamp(ev, v, vn);
 				if (r < 0)
 					return r;
@@ -970,7 +973,8 @@ const struct ky__xtr ky__builtins[] = {
 	X("pam_session", NULL, ":session): session ", p_pam_session),
 	X("sudo", "sudo", "TTY=", p_sudo),
 	X("su", "su", "(to \n su for ", p_su),
-	X("audit", NULL, " msg=audit(", p_audit),
+	/* no leading space: 0x1d or a closing quote may stand before msg= */
+	X("audit", NULL, "msg=audit(", p_audit),
 	X("access_log", NULL, "] \"", p_access),
 	X("netfilter", "kernel|ulogd", "IN=", p_netfilter),
 };

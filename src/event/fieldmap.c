@@ -787,6 +787,27 @@ static void pick_time(const struct ky_fieldmap *m, struct ky_event *ev,
 	}
 }
 
+/* Fills cand/seen from every field of ev (when the paths are final). */
+static uint32_t scan_times(const struct ky_fieldmap *m,
+			   const struct ky_event *ev, uint32_t *cand)
+{
+	uint32_t i, seen = 0;
+	int t;
+
+	for (i = 0; i < ev->nfields; i++) {
+		const struct ky_field *f = &ev->fields[i];
+
+		if (f->path_len > 0 &&
+		    (t = time_rank(m, f->path, f->path_len,
+				   sig(f->path, f->path_len))) >= 0 &&
+		    !(seen & (1u << t))) {
+			cand[t] = i;
+			seen |= 1u << t;
+		}
+	}
+	return seen;
+}
+
 int ky_fieldmap_apply(const struct ky_fieldmap *m, struct ky_event *ev)
 {
 	uint32_t cand[FM_MAX_TIME_FIELDS], seen = 0;
@@ -801,8 +822,14 @@ int ky_fieldmap_apply(const struct ky_fieldmap *m, struct ky_event *ev)
 
 	/* A format of AUTO is an event built by hand: everything applies. */
 	json = ev->format == KY_FMT_JSON || ev->format == KY_FMT_AUTO;
-	if (!json && m->nrules == m->nbuiltin)
+	if (!json && m->nrules == m->nbuiltin) {
+		/* No rule applies, but a time field still does: a user
+		 * pattern may extract "@timestamp" from a raw line.  Events
+		 * whose parser set the time skip even this. */
+		if (want_time)
+			pick_time(m, ev, cand, scan_times(m, ev, cand));
 		return 0;
+	}
 	for (i = 0; i < ev->nfields; i++) {
 		f = &ev->fields[i];
 		if (f->path_len == 0)
@@ -850,17 +877,7 @@ int ky_fieldmap_apply(const struct ky_fieldmap *m, struct ky_event *ev)
 				ev->fields[o++] = ev->fields[i];
 		ev->nfields = o;
 		/* Indexes moved and pairs got new names: look again. */
-		seen = 0;
-		for (i = 0; want_time && i < ev->nfields; i++) {
-			f = &ev->fields[i];
-			if (f->path_len > 0 &&
-			    (t = time_rank(m, f->path, f->path_len,
-					   sig(f->path, f->path_len))) >= 0 &&
-			    !(seen & (1u << t))) {
-				cand[t] = i;
-				seen |= 1u << t;
-			}
-		}
+		seen = want_time ? scan_times(m, ev, cand) : 0;
 	}
 	if (want_time)
 		pick_time(m, ev, cand, seen);

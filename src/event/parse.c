@@ -270,9 +270,20 @@ static int parse_syslog(struct ky_parse_ctx *c, enum ky_format f,
 			const char *rec, size_t n, int64_t recv_ns,
 			struct ky_err *err)
 {
+	size_t i = 0;
+	int rc;
+
+	/* Detection looks past leading blanks, so the parser must too or
+	 * " <13>1 ..." is called 5424 and then fails at its first byte. */
+	while (i < n && (rec[i] == ' ' || rec[i] == '\t'))
+		i++;
 	if (f == KY_FMT_SYSLOG5424)
-		return ky_syslog5424_parse(rec, n, &c->ev, err);
-	return ky_syslog3164_parse(rec, n, recv_ns, &c->ev, err);
+		rc = ky_syslog5424_parse(rec + i, n - i, &c->ev, err);
+	else
+		rc = ky_syslog3164_parse(rec + i, n - i, recv_ns, &c->ev, err);
+	if (rc != 0 && i > 0)
+		ky_err_prefix(err, "after %zu leading blanks", i);
+	return rc;
 }
 
 /* CEF alone, or a syslog header whose message is CEF.  A syslog line that
@@ -297,8 +308,9 @@ static int parse_cef(struct ky_parse_ctx *c, const char *rec, size_t n,
 			ky_err_prefix(err, "offset %zu", i);
 		return rc;
 	}
-	h = pri_len(rec, n);
-	sys = h > 0 && n - h >= 2 && rec[h] == '1' && rec[h + 1] == ' '
+	h = pri_len(rec + i, n - i);
+	sys = h > 0 && n - i - h >= 2 && rec[i + h] == '1' &&
+			      rec[i + h + 1] == ' '
 		      ? KY_FMT_SYSLOG5424
 		      : KY_FMT_SYSLOG3164;
 	if ((rc = parse_syslog(c, sys, rec, n, recv_ns, err)) != 0)

@@ -491,6 +491,72 @@ static void test_defaults_and_reuse(void **state)
 	}
 }
 
+/* A time field counts on every format: the built-in rules are JSON
+ * shapes and other events skip them, but a raw line whose user pattern
+ * extracts "@timestamp" (or a 5424 record with a NILVALUE time and a
+ * configured time field) still gets its event time. */
+static void test_time_field_non_json(void **state)
+{
+	struct ky_config_pattern pat = {(char *)"stamped", NULL,
+					(char *)"at %{notspace:@timestamp} "
+						"%{rest:msg}"};
+	char *tf[] = {(char *)"sd.meta.ts"};
+	struct ky_parser *p = NULL;
+	struct ky_parse_ctx *c = NULL;
+	struct ky_config cfg;
+	struct ky_event *e = NULL;
+	const char *raw = "at 2024-05-01T12:00:00Z something happened";
+	const char *s5424 = "<13>1 - host app - - [meta ts=\"2024-05-01T12:00:"
+			    "01Z\"] hello";
+
+	(void)state;
+	config(&cfg, 4096);
+	cfg.patterns = &pat;
+	cfg.npatterns = 1;
+	assert_int_equal(ky_parser_new(&p, &cfg, &err), 0);
+	assert_int_equal(ky_parse_ctx_new(p, &c), 0);
+	assert_int_equal(ky_parse_record(c, KY_FMT_RAW, raw, strlen(raw),
+					 RECV_NS, &e, &err),
+			 0);
+	assert_non_null(ky_event_get(e, "@timestamp"));
+	assert_true(e->time_ns == 1714564800LL * KY_NS_PER_SEC);
+	ky_parse_ctx_free(c);
+	ky_parser_free(p);
+
+	config(&cfg, 4096);
+	cfg.time_fields.v = tf;
+	cfg.time_fields.n = 1;
+	assert_int_equal(ky_parser_new(&p, &cfg, &err), 0);
+	assert_int_equal(ky_parse_ctx_new(p, &c), 0);
+	assert_int_equal(ky_parse_record(c, KY_FMT_AUTO, s5424, strlen(s5424),
+					 RECV_NS, &e, &err),
+			 0);
+	assert_int_equal(e->format, KY_FMT_SYSLOG5424);
+	assert_true(e->time_ns == 1714564801LL * KY_NS_PER_SEC);
+	ky_parse_ctx_free(c);
+	ky_parser_free(p);
+}
+
+/* Detection skips leading blanks; the syslog parsers must see the same
+ * start or a 5424 line fails and a 3164 line loses its header. */
+static void test_leading_blanks(void **state)
+{
+	(void)state;
+	parse_ok(KY_FMT_AUTO,
+		 " \t<13>1 2003-10-11T22:14:15.003Z host app 7 - - "
+		 "msg");
+	assert_int_equal(ev->format, KY_FMT_SYSLOG5424);
+	assert_non_null(ky_event_get(ev, "host.hostname"));
+	assert_true(ev->time_ns == 1065910455003000000LL);
+	parse_ok(KY_FMT_AUTO, "  <38>Oct 11 22:14:15 web1 sshd[42]: Accepted "
+			      "password for bob from 192.0.2.1 port 22 ssh2");
+	assert_int_equal(ev->format, KY_FMT_SYSLOG3164);
+	assert_non_null(ky_event_get(ev, "log.syslog.priority"));
+	assert_non_null(ky_event_get(ev, "source.ip"));
+	assert_int_equal(parse(KY_FMT_AUTO, "  <13>1 bad"), KY_E_PARSE);
+	assert_non_null(strstr(err.msg, "after 2 leading blanks"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +579,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncations, setup,
 						teardown),
 		cmocka_unit_test(test_defaults_and_reuse),
+		cmocka_unit_test(test_time_field_non_json),
+		cmocka_unit_test_setup_teardown(test_leading_blanks, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
