@@ -26,7 +26,7 @@ struct ky_deadletter {
 	char *dir;
 	size_t max_bytes;
 	struct ky_store *store;
-	FILE *fp;
+	int fd;	       /* the day's file, or -1 */
 	char day[9];   /* YYYYMMDD of the open file */
 	uint64_t size; /* bytes in the open file */
 	uint64_t written;
@@ -52,6 +52,7 @@ int ky_deadletter_open(struct ky_deadletter **out, const char *dir,
 		goto out;
 	}
 	pthread_mutex_init(&d->mu, NULL);
+	d->fd = -1;
 	d->max_bytes = max_bytes;
 	d->store = store;
 	ky_buf_init(&d->line, DL_LINE_MAX);
@@ -69,8 +70,8 @@ void ky_deadletter_close(struct ky_deadletter *d)
 {
 	if (!d)
 		return;
-	if (d->fp)
-		fclose(d->fp);
+	if (d->fd >= 0)
+		close(d->fd);
 	ky_buf_free(&d->line);
 	pthread_mutex_destroy(&d->mu);
 	free(d->dir);
@@ -195,54 +196,101 @@ static int format_line(struct ky_deadletter *d, const char *when,
 	return r ? KY_E_TOOBIG : 0;
 }
 
+static void close_file(struct ky_deadletter *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
 /* Moves the day's file aside to the first free NAME.K (K = 1, 2, ...): a
- * higher suffix is a newer file. */
+ * higher suffix is a newer file.  No-replace renaming, so that two
+ * processes rotating at once never overwrite each other's file. */
 static int rotate(struct ky_deadletter *d, const char *name)
 {
 	char to[4096];
 
-	if (d->fp) {
-		fclose(d->fp);
-		d->fp = NULL;
-	}
+	close_file(d);
 	for (unsigned k = 1; k < 100000; k++) {
-		struct stat st;
-
 		int w = snprintf(to, sizeof(to), "%s.%u", name, k);
 
 		if (w < 0 || (size_t)w >= sizeof(to))
 			return KY_E_IO;
+		if (renameat2(AT_FDCWD, name, AT_FDCWD, to, RENAME_NOREPLACE) ==
+		    0)
+			return 0;
+		if (errno == EEXIST)
+			continue;
+		if (errno != EINVAL && errno != ENOSYS)
+			return KY_E_IO;
+		/* No RENAME_NOREPLACE on this file system: check first. */
+		struct stat st;
 		if (stat(to, &st) != 0 && errno == ENOENT)
 			return rename(name, to) == 0 ? 0 : KY_E_IO;
 	}
 	return KY_E_IO;
 }
 
+/* Appends the whole line or nothing: a short write (disk full, file size
+ * limit) is cut off again, so that the next line does not continue it.
+ * Another process may append to the same file (kyklos ingest while the
+ * daemon runs): the size is taken from the file, and a cut is made only
+ * when nobody wrote after us. */
+static int append_line(struct ky_deadletter *d)
+{
+	const char *p = d->line.data;
+	size_t left = d->line.len, done = 0;
+	struct stat st;
+	uint64_t start = d->size;
+	int e;
+
+	if (fstat(d->fd, &st) == 0)
+		start = (uint64_t)st.st_size;
+	while (left > 0) {
+		ssize_t w = write(d->fd, p + done, left);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : ENOSPC;
+			if (done > 0 && (fstat(d->fd, &st) != 0 ||
+					 (uint64_t)st.st_size != start + done ||
+					 ftruncate(d->fd, (off_t)start) != 0))
+				close_file(d); /* reopened next time */
+			errno = e;
+			return KY_E_IO;
+		}
+		done += (size_t)w;
+		left -= (size_t)w;
+	}
+	d->size = start + done;
+	return 0;
+}
+
 static int write_file(struct ky_deadletter *d, const char *day)
 {
 	char name[4096];
 	struct stat st;
-	int fd;
 
 	int w = snprintf(name, sizeof(name), "%s/deadletter-%s.jsonl", d->dir,
 			 day);
 
 	if (w < 0 || (size_t)w >= sizeof(name))
 		return KY_E_IO;
-	if (d->fp && strcmp(d->day, day) != 0) {
-		fclose(d->fp); /* a new day, a new file */
-		d->fp = NULL;
-	}
-	if (d->fp && d->max_bytes && d->size > 0 &&
+	if (d->fd >= 0 && strcmp(d->day, day) != 0)
+		close_file(d); /* a new day, a new file */
+	if (d->fd >= 0 && d->max_bytes && d->size > 0 &&
 	    d->size + d->line.len > d->max_bytes && rotate(d, name) != 0)
 		return KY_E_IO;
-	if (!d->fp) {
-		fd = open(name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-			  0640);
-		if (fd < 0)
+	if (d->fd < 0) {
+		d->fd = open(name,
+			     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+				     O_NOFOLLOW,
+			     0640);
+		if (d->fd < 0)
 			return KY_E_IO;
-		if (fstat(fd, &st) != 0 || !(d->fp = fdopen(fd, "a"))) {
-			close(fd);
+		if (fstat(d->fd, &st) != 0) {
+			close_file(d);
 			return KY_E_IO;
 		}
 		d->size = (uint64_t)st.st_size;
@@ -251,11 +299,7 @@ static int write_file(struct ky_deadletter *d, const char *day)
 		    d->size + d->line.len > d->max_bytes)
 			return write_file(d, day); /* rotate what we found */
 	}
-	if (fwrite(d->line.data, 1, d->line.len, d->fp) != d->line.len ||
-	    fflush(d->fp) != 0)
-		return KY_E_IO;
-	d->size += d->line.len;
-	return 0;
+	return append_line(d);
 }
 
 int ky_deadletter_add(struct ky_deadletter *d, const char *input, uint64_t line,

@@ -23,6 +23,7 @@
 
 #include "base/config.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/log.h"
 #include "base/time.h"
 #include "node/queue.h"
@@ -624,8 +625,15 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *ud)
 	} else if (what & BEV_EVENT_TIMEOUT) {
 		KY_DEBUG("%s: idle, closing", c->src);
 	}
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
-		conn_process(c, true, false);
+	if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)))
+		return;
+	if (c->paused) {
+		/* Already on the paused list: ky_inputs_resume frames the
+		 * rest and frees it; processing now would link it twice. */
+		c->eof = true;
+		return;
+	}
+	conn_process(c, true, false);
 }
 
 static void set_conn_limits(struct conn *c)
@@ -761,9 +769,9 @@ static void udp_read(struct input *in, bool block, int burst)
 		if (r < 0)
 			break; /* EAGAIN, or an ICMP error: nothing to do */
 		n = (size_t)r;
-		key = 0;
-		memcpy(&key, &ss, sizeof(key) < sl ? sizeof(key) : sl);
-		key ^= (uint64_t)ss.ss_family << 56 | 1;
+		/* The whole address: the first 8 bytes of an IPv6 one hold
+		 * no address, only family, port and flow label. */
+		key = ky_hash_bytes(&ss, sl < sizeof(ss) ? sl : sizeof(ss)) | 1;
 		if (key != in->udp_key) {
 			char peer[80];
 			ky_sockaddr_str((struct sockaddr *)&ss, peer,

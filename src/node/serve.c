@@ -173,7 +173,7 @@ static void worker_batch(struct worker *w, struct ky_batch *b)
 	struct server *s = w->s;
 	struct ky_input_stats *st = ky_inputs_stats(s->ins, b->input);
 	struct ky_ingest *ing = w->ing[b->input];
-	uint64_t acc = 0, rej = 0;
+	uint64_t acc = 0, rej = 0, dl0;
 	char reason[160];
 
 	for (size_t i = 0; i < b->n; i++) {
@@ -183,7 +183,10 @@ static void worker_batch(struct worker *w, struct ky_batch *b)
 		int rc;
 
 		if (r->kind != KY_REC_DATA || ing == NULL) {
-			if (r->kind == KY_REC_TOOBIG)
+			if (ing == NULL && r->kind == KY_REC_DATA)
+				snprintf(reason, sizeof(reason),
+					 "no parser for this input");
+			else if (r->kind == KY_REC_TOOBIG)
 				snprintf(reason, sizeof(reason),
 					 "frame of %llu bytes exceeds "
 					 "limits.max_line",
@@ -200,15 +203,27 @@ static void worker_batch(struct worker *w, struct ky_batch *b)
 			continue;
 		}
 		w->hit = false;
+		dl0 = ky_ingest_counts(ing)->rejected;
 		rc = ky_ingest_record(ing, src, r->line, r->offset, p, r->len,
 				      r->recv_ns);
 		if (rc != 0)
 			KY_DEBUG("%s: record %llu: %s", src,
 				 (unsigned long long)r->line, ky_strerror(rc));
-		if (w->hit)
+		if (w->hit) {
 			acc++;
-		else
-			rej++;
+			continue;
+		}
+		rej++;
+		/* A record counted rejected is in the dead letter, also when
+		 * the pipeline had nothing to say about it (a blank record,
+		 * an empty JSON array, a failure). */
+		if (ky_ingest_counts(ing)->rejected == dl0)
+			ky_deadletter_add(s->dl, src, r->line, r->offset,
+					  rc != 0 ? ky_strerror(rc)
+						  : "record holds no event "
+						    "(blank, or an empty JSON "
+						    "array)",
+					  p, r->len);
 	}
 	atomic_fetch_add_explicit(&st->accepted, acc, memory_order_relaxed);
 	atomic_fetch_add_explicit(&st->rejected, rej, memory_order_relaxed);

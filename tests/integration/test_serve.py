@@ -212,6 +212,13 @@ def main():
             udp.sendto(msg, hostport(ports["syslog_udp"]))
             sent["syslog_udp"] += 1
             time.sleep(0.002)
+        # A blank and an empty datagram hold no event: rejected, and so
+        # in the dead letter like every rejected record.
+        for msg in (b"   ", b""):
+            udp.sendto(msg, hostport(ports["syslog_udp"]))
+            sent["syslog_udp"] += 1
+            rejected["syslog_udp"] += 1
+            time.sleep(0.002)
         udp.close()
 
         # --- TCP: octet counting and LF framing mixed on one connection,
@@ -283,6 +290,9 @@ def main():
                b'{"a":"\xff"}', b'{"a":' * 100 + b"1" + b"}" * 100]
         for k, b in enumerate(bad):
             lines.insert(3 + 5 * k, b)
+        # No event in them either: a line of blanks, an empty array.
+        bad += [b"  \t ", b"[]"]
+        lines += bad[-2:]
         j.sendall(b"\n".join(lines) + b"\n")
         sent["json_tcp"] += len(lines)
         rejected["json_tcp"] += len(bad)

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -534,6 +536,58 @@ static void test_deadletter_store_and_rotation(void **state)
 	ky_store_close(s);
 }
 
+/* A write cut short (disk full, file size limit) must not leave half a
+ * line that the next entry would be glued to: every line stays JSON. */
+static void test_deadletter_partial_write(void **state)
+{
+	struct fx *f = *state;
+	struct ky_deadletter *dl = NULL;
+	struct ky_err err = {0};
+	struct rlimit old, lim;
+	struct stat st;
+	char dir[128], path[200], when[KY_TIME_RFC3339_LEN];
+	char raw[1000], line[8192];
+	int r, lines = 0;
+	FILE *fp;
+
+	snprintf(dir, sizeof(dir), "%s/pw", f->dir);
+	assert_int_equal(ky_deadletter_open(&dl, dir, 0, NULL, &err), 0);
+	assert_int_equal(ky_deadletter_add(dl, "in", 1, 0, "first", "a", 1), 0);
+	ky_time_format_rfc3339(ky_time_now_ns(), when);
+	snprintf(path, sizeof(path), "%s/deadletter-%.4s%.2s%.2s.jsonl", dir,
+		 when, when + 5, when + 8);
+	assert_int_equal(stat(path, &st), 0);
+	memset(raw, 'x', sizeof(raw));
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)st.st_size + 100;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	r = ky_deadletter_add(dl, "in", 2, 0, "cut", raw, sizeof(raw));
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_not_equal(r, 0);
+	assert_int_equal(ky_deadletter_add(dl, "in", 3, 0, "third", "c", 1), 0);
+	ky_deadletter_close(dl);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		json_error_t je;
+		json_t *j = json_loads(line, 0, &je);
+		if (j == NULL)
+			print_error("line %d is not JSON: %.60s\n", lines + 1,
+				    line);
+		assert_non_null(j);
+		assert_string_equal(
+			json_string_value(json_object_get(j, "reason")),
+			lines == 0 ? "first" : "third");
+		json_decref(j);
+		lines++;
+	}
+	fclose(fp);
+	assert_int_equal(lines, 2);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -545,6 +599,7 @@ int main(void)
 		T(test_record_api_and_sink_stop),
 		T(test_sigma_regression_documents),
 		T(test_deadletter_store_and_rotation),
+		T(test_deadletter_partial_write),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
