@@ -621,6 +621,25 @@ void ky_extractors_free(struct ky_extractors *x)
 	free(x);
 }
 
+/* "/usr/sbin/sshd[123]:" and "sshd" name the same program: used on the
+ * messages' tags and on the configured program names alike. */
+static void norm_program(const char **program, size_t *len)
+{
+	const char *p = *program, *br, *slash;
+	size_t n = *len;
+
+	if ((br = memchr(p, '[', n)) != NULL)
+		n = (size_t)(br - p);
+	while (n > 0 && p[n - 1] == ':')
+		n--;
+	if ((slash = memrchr(p, '/', n)) != NULL) {
+		n -= (size_t)(slash + 1 - p);
+		p = slash + 1;
+	}
+	*program = p;
+	*len = n;
+}
+
 static int add_user(struct ky_extractors *x, struct ky_hash *names,
 		    const struct ky_config_pattern *cp, size_t idx,
 		    struct ky_err *err)
@@ -642,9 +661,20 @@ static int add_user(struct ky_extractors *x, struct ky_hash *names,
 	e->owned_prefilter = pre;
 	e->prefilter = pre;
 	e->parse = ky__upat_parse;
+	if (cp->program != NULL && cp->program[0] != '\0') {
+		const char *prog = cp->program;
+		size_t plen = strlen(prog);
+
+		norm_program(&prog, &plen);
+		if (plen == 0)
+			return ky_err_set(err, KY_E_CONFIG,
+					  "pattern '%s': program '%s' names no "
+					  "program",
+					  cp->name, cp->program);
+		if ((e->owned_program = ky_strndup(prog, plen)) == NULL)
+			return ky_err_set(err, KY_E_NOMEM, "out of memory");
+	}
 	if ((e->owned_name = strdup(cp->name)) == NULL ||
-	    (cp->program != NULL && cp->program[0] != '\0' &&
-	     (e->owned_program = strdup(cp->program)) == NULL) ||
 	    ky_hash_put(names, e->owned_name, strlen(e->owned_name), e, NULL) !=
 		    0)
 		return ky_err_set(err, KY_E_NOMEM, "out of memory");
@@ -878,24 +908,13 @@ int ky_extract(const struct ky_extractors *x, struct ky_extract_scratch *s,
 	       size_t msg_len, struct ky_event *ev)
 {
 	struct scan_ctx sc = {x, s, 0, NULL, 0};
-	const char *slash;
 
 	if (msg_len > UINT32_MAX)
 		return KY_E_TOOBIG;
 	if (msg == NULL)
 		msg = "", msg_len = 0;
-	/* "/usr/sbin/sshd[123]:" and "sshd" name the same program */
 	if (program != NULL && program_len > 0) {
-		const char *br = memchr(program, '[', program_len);
-		if (br != NULL)
-			program_len = (size_t)(br - program);
-		while (program_len > 0 && program[program_len - 1] == ':')
-			program_len--;
-		slash = memrchr(program, '/', program_len);
-		if (slash != NULL) {
-			program_len -= (size_t)(slash + 1 - program);
-			program = slash + 1;
-		}
+		norm_program(&program, &program_len);
 		if (program_len > 0) {
 			sc.prog = program;
 			sc.plen = program_len;

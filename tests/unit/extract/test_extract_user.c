@@ -126,6 +126,41 @@ static void test_precedence_and_program(void **state)
 	fx_close(&f);
 }
 
+/* A configured program is normalised like the messages' tags: a path or
+ * a "[pid]:" suffix in the configuration still names the program. */
+static void test_program_normalised(void **state)
+{
+	static const struct ky_config_pattern p[] = {
+		{"by_path", "/usr/local/bin/myapp", "hello %{word:user.name}"},
+		{"by_tag", "otherd[12]:", "bye %{word:user.name}"},
+	};
+	static const struct ky_config_pattern bad[] = {
+		{"empty", "[1]:", "x %{word:a}"},
+	};
+	struct ky_extractors *x = NULL;
+	struct ky_config cfg;
+	struct ky_err err = {0};
+	struct fx f;
+
+	(void)state;
+	fx_open(&f, false, p, 2);
+	assert_int_equal(run(&f, "myapp", "hello alice"), 1);
+	str_is(&f, "user.name", "alice");
+	assert_int_equal(run(&f, "/usr/bin/myapp[7]:", "hello bob"), 1);
+	str_is(&f, "user.name", "bob");
+	assert_int_equal(run(&f, "otherd", "bye carol"), 1);
+	assert_int_equal(run(&f, "myapp", "bye carol"), 0);
+	fx_close(&f);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.patterns = (struct ky_config_pattern *)bad;
+	cfg.npatterns = 1;
+	assert_int_equal(ky_extractors_new(&x, &cfg, &err), KY_E_CONFIG);
+	assert_null(x);
+	assert_string_equal(err.msg,
+			    "pattern 'empty': program '[1]:' names no program");
+}
+
 static void test_types(void **state)
 {
 	static const struct ky_config_pattern p[] = {
@@ -317,6 +352,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_precedence_and_program),
+		cmocka_unit_test(test_program_normalised),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_type_mismatch),
 		cmocka_unit_test(test_bad_patterns),
