@@ -32,7 +32,7 @@ $(ASAN)/build.ninja:
 test-asan: deps $(ASAN)/build.ninja
 	ninja -C $(ASAN)
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		meson test -C $(ASAN) --print-errorlogs --suite unit
+		meson test -C $(ASAN) --print-errorlogs
 
 $(FUZZ)/build.ninja:
 	CC=clang meson setup $(FUZZ) -Dfuzz=true -Dbuildtype=debug
