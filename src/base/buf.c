@@ -107,6 +107,67 @@ int ky_buf_addf(struct ky_buf *b, const char *fmt, ...)
 	return r;
 }
 
+/* Bounds of the second byte after a lead byte (RFC 3629 table): they
+ * exclude overlong forms, surrogates and code points past U+10FFFF. */
+static int utf8_second(unsigned char lead, unsigned char *lo, unsigned char *hi)
+{
+	*lo = 0x80;
+	*hi = 0xbf;
+	if (lead >= 0xc2 && lead <= 0xdf)
+		return 2;
+	if (lead >= 0xe0 && lead <= 0xef) {
+		if (lead == 0xe0)
+			*lo = 0xa0;
+		else if (lead == 0xed)
+			*hi = 0x9f;
+		return 3;
+	}
+	if (lead >= 0xf0 && lead <= 0xf4) {
+		if (lead == 0xf0)
+			*lo = 0x90;
+		else if (lead == 0xf4)
+			*hi = 0x8f;
+		return 4;
+	}
+	return 0;
+}
+
+/* How many bytes of s[0..n) (s[0] >= 0x80) form a valid sequence and are
+ * in it (*len), given the sequence's expected length (the return value,
+ * 0 for a byte that cannot start one). */
+static size_t utf8_scan(const char *s, size_t n, size_t *good)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char lo, hi;
+	size_t want = (size_t)utf8_second(u[0], &lo, &hi), k = 1;
+
+	if (want != 0 && k < n && u[1] >= lo && u[1] <= hi) {
+		k = 2;
+		while (k < want && k < n && (u[k] & 0xc0) == 0x80)
+			k++;
+	}
+	*good = k;
+	return want;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_valid_len(const char *s, size_t n)
+{
+	size_t good, want = utf8_scan(s, n, &good);
+
+	return want != 0 && good == want ? want : 0;
+}
+
+/* Bytes an invalid sequence at s spans: the maximal subpart of a valid
+ * sequence, at least one byte (Unicode's recommended replacement). */
+static size_t utf8_bad_len(const char *s, size_t n)
+{
+	size_t good;
+
+	utf8_scan(s, n, &good);
+	return good;
+}
+
 int ky_buf_add_json_str(struct ky_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -123,13 +184,29 @@ int ky_buf_add_json_str(struct ky_buf *b, const char *s, size_t n)
 			unsigned char c = (unsigned char)s[run];
 			if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
 				break;
+			if (c >= 0x80) {
+				size_t ok = utf8_valid_len(s + run, n - run);
+				if (ok == 0)
+					break;
+				run += ok - 1;
+			}
 		}
 		if (run > i && (r = ky_buf_add(b, s + i, run - i)) != 0)
 			goto fail;
 		i = run;
 		if (i >= n)
 			break;
-		unsigned char c = (unsigned char)s[i++];
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			/* Not UTF-8: one U+FFFD for the longest prefix of a
+			 * valid sequence (at least the byte itself), so the
+			 * output is always valid JSON text. */
+			if ((r = ky_buf_add(b, "\xef\xbf\xbd", 3)) != 0)
+				goto fail;
+			i += utf8_bad_len(s + i, n - i);
+			continue;
+		}
+		i++;
 		char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
 		size_t elen = 2;
 		switch (c) {

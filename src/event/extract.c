@@ -817,19 +817,20 @@ static int p_access(const struct ky__xtr *x, const char *msg, size_t n,
 static const struct {
 	const char *key, *path;
 	bool isint;
+	bool ip_header; /* only before PROTO=: later it is the transport's */
 } nf_keys[] = {
-	{"IN", "observer.ingress.interface.name", false},
-	{"OUT", "observer.egress.interface.name", false},
-	{"SRC", "source.ip", false},
-	{"DST", "destination.ip", false},
-	{"LEN", "iptables.length", true},
-	{"TTL", "iptables.ttl", true},
-	{"HOPLIMIT", "iptables.ttl", true},
-	{"ID", "iptables.id", false},
-	{"WINDOW", "iptables.tcp.window", true},
-	{"TYPE", "iptables.icmp.type", true},
-	{"CODE", "iptables.icmp.code", true},
-	{"MARK", "iptables.mark", false},
+	{"IN", "observer.ingress.interface.name", false, false},
+	{"OUT", "observer.egress.interface.name", false, false},
+	{"SRC", "source.ip", false, true},
+	{"DST", "destination.ip", false, true},
+	{"LEN", "iptables.length", true, true},
+	{"TTL", "iptables.ttl", true, true},
+	{"HOPLIMIT", "iptables.ttl", true, true},
+	{"ID", "iptables.id", false, true},
+	{"WINDOW", "iptables.tcp.window", true, false},
+	{"TYPE", "iptables.icmp.type", true, false},
+	{"CODE", "iptables.icmp.code", true, false},
+	{"MARK", "iptables.mark", false, false},
 };
 
 /* MAC=dst(17):src(17):type -> ECS form "AA-BB-..." */
@@ -885,7 +886,8 @@ static int p_netfilter(const struct ky__xtr *x, const char *msg, size_t n,
 	struct cur c = {msg, msg + n};
 	const char *in = NULL, *t, *fl = NULL, *fe = NULL;
 	size_t tn;
-	bool src = false;
+	bool src = false, proto = false;
+	uint32_t seen = 0; /* nf_keys met: the first of each counts */
 
 	(void)x;
 	for (const char *q = msg;
@@ -920,6 +922,9 @@ static int p_netfilter(const struct ky__xtr *x, const char *msg, size_t n,
 			if ((v = lower(ev, v, vn)) == NULL)
 				return KY_E_NOMEM;
 			TRY(ADD(ev, "network.transport", v, vn));
+			/* What follows is the transport header: its LEN (UDP)
+			 * and ID (ICMP echo) are not the IP header's. */
+			proto = true;
 		} else if (kn == 3 && !memcmp(t, "MAC", 3)) {
 			TRY(nf_mac(ev, v, vn));
 		}
@@ -930,6 +935,10 @@ static int p_netfilter(const struct ky__xtr *x, const char *msg, size_t n,
 			if (strlen(nf_keys[i].key) != kn ||
 			    memcmp(nf_keys[i].key, t, kn) != 0)
 				continue;
+			if ((proto && nf_keys[i].ip_header) ||
+			    (seen & (1u << i)))
+				break;
+			seen |= 1u << i;
 			if (i == 2 && ky__is_ip(v, vn)) {
 				src = true;
 				TRY(ADD(ev, "network.type",

@@ -63,6 +63,38 @@ static void test_json_str(void **state)
 	ky_buf_free(&b);
 }
 
+/* Output is always UTF-8: each invalid piece becomes one U+FFFD (the
+ * maximal subpart of a valid sequence, at least one byte). */
+static void json_is(const char *in, size_t n, const char *want)
+{
+	struct ky_buf b;
+
+	ky_buf_init(&b, 0);
+	assert_int_equal(ky_buf_add_json_str(&b, in, n), 0);
+	assert_string_equal(b.data, want);
+	ky_buf_free(&b);
+}
+
+#define R "\xef\xbf\xbd"
+
+static void test_json_str_utf8(void **state)
+{
+	(void)state;
+	json_is("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14,
+		"\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+	json_is("a\xff\xfe"
+		"b",
+		4, "\"a" R R "b\"");
+	json_is("\xc3(", 2, "\"" R "(\"");
+	json_is("N\xe9", 2, "\"N" R "\"");
+	json_is("\xc0\x80", 2, "\"" R R "\"");		   /* overlong NUL */
+	json_is("\xed\xa0\x80", 3, "\"" R R R "\"");	   /* surrogate */
+	json_is("\xe2\x82x", 3, "\"" R "x\"");		   /* truncated */
+	json_is("\xf4\x90\x80\x80", 4, "\"" R R R R "\""); /* > U+10FFFF */
+	json_is("\xf0\x9f\x98", 3, "\"" R "\"");	   /* cut at the end */
+	json_is("\x80\"", 2, "\"" R "\\\"\"");
+}
+
 static void test_steal(void **state)
 {
 	struct ky_buf b;
@@ -89,6 +121,7 @@ int main(void)
 		cmocka_unit_test(test_grow_and_cap),
 		cmocka_unit_test(test_addf_over_cap),
 		cmocka_unit_test(test_json_str),
+		cmocka_unit_test(test_json_str_utf8),
 		cmocka_unit_test(test_steal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
