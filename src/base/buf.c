@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/text.h"
 
 #define KY_BUF_DEFAULT_MAX (SIZE_MAX / 2)
 
@@ -150,14 +151,6 @@ static size_t utf8_scan(const char *s, size_t n, size_t *good)
 	return want;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_valid_len(const char *s, size_t n)
-{
-	size_t good, want = utf8_scan(s, n, &good);
-
-	return want != 0 && good == want ? want : 0;
-}
-
 /* Bytes an invalid sequence at s spans: the maximal subpart of a valid
  * sequence, at least one byte (Unicode's recommended replacement). */
 static size_t utf8_bad_len(const char *s, size_t n)
@@ -185,7 +178,9 @@ int ky_buf_add_json_str(struct ky_buf *b, const char *s, size_t n)
 			if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
 				break;
 			if (c >= 0x80) {
-				size_t ok = utf8_valid_len(s + run, n - run);
+				size_t ok = ky_utf8_seq(
+					(const unsigned char *)s + run,
+					n - run);
 				if (ok == 0)
 					break;
 				run += ok - 1;

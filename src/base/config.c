@@ -17,6 +17,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/config.h"
+#include "base/text.h"
 
 /* A configuration file larger than this is not a configuration file. */
 #define CONFIG_FILE_MAX (4u << 20)
@@ -724,69 +725,25 @@ static int walk(struct loader *ld)
 	return r;
 }
 
-/* Length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1fu;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0fu;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07u;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3fu);
-	}
-	/* Overlong forms, surrogates and code points past U+10FFFF. */
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	return len;
-}
-
 /* libfyaml passes some invalid bytes through silently, and its time to
  * fold a scalar grows with the square of the blank lines in it (0.7.12:
  * 50,000 take seconds): reject both first, with their position. */
-static int check_text(struct loader *ld, const char *text_, size_t len)
+static int check_text(struct loader *ld, const char *text, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)text_;
-	size_t i = 0, n, blank = 0;
-	bool empty = true;
+	const char *what = NULL;
+	unsigned line, col;
+	int r = ky_yaml_precheck(text, len, CONFIG_BLANK_MAX, &line, &col,
+				 &what);
 
-	while (i < len) {
-		if (s[i] == '\0')
-			return fail(ld, KY_E_PARSE, "NUL byte in the file");
-		if ((n = utf8_len(s + i, len - i)) == 0)
-			return fail(ld, KY_E_PARSE, "invalid UTF-8");
-		if (s[i] == '\n') {
-			blank = empty ? blank + 1 : 0;
-			if (blank > CONFIG_BLANK_MAX)
-				return fail(ld, KY_E_TOOBIG,
-					    "more than %d blank lines in a row",
-					    CONFIG_BLANK_MAX);
-			empty = true;
-			ld->line++;
-			ld->col = 1;
-		} else {
-			if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-				empty = false;
-			ld->col++;
-		}
-		i += n;
-	}
-	ld->line = 1;
-	ld->col = 1;
-	return 0;
+	if (r == 0)
+		return 0;
+	ld->line = (int)line;
+	ld->col = (int)col;
+	if (r == KY_E_TOOBIG)
+		return fail(ld, KY_E_TOOBIG,
+			    "more than %d blank lines in a row",
+			    CONFIG_BLANK_MAX);
+	return fail(ld, KY_E_PARSE, "%s", what);
 }
 
 static void diag_sink(struct fy_diag *diag, void *user, const char *buf,

@@ -11,6 +11,7 @@
 #include "base/arena.h"
 #include "base/hash.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "detect/indicators.h"
 #include "detect/indicators_int.h"
 #include "detect/iptree.h"
@@ -138,39 +139,6 @@ const char *ky__ioc_show(char *buf, size_t cap, const char *v, size_t n)
 	return buf;
 }
 
-static bool utf8_ok(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i], need, min;
-		uint32_t cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1, min = 0x80, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2, min = 0x800, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3, min = 0x10000, cp = c & 0x07;
-		else
-			return false;
-		if (n - i <= need)
-			return false;
-		for (unsigned k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += need + 1;
-	}
-	return true;
-}
-
 /* ---- normalisation ---------------------------------------------------- */
 
 /* Lower-case, trailing dot dropped, labels of [a-z0-9_-] or UTF-8 (IDNA
@@ -205,7 +173,7 @@ static int domain_norm(const char *v, size_t n, char *out, size_t *on,
 		}
 		out[i] = c;
 	}
-	if (label == 0 || !utf8_ok((const unsigned char *)out, n)) {
+	if (label == 0 || ky_utf8_check(out, n) != n) {
 		*why = "not a domain name (empty label or bad UTF-8)";
 		return KY_E_PARSE;
 	}
@@ -325,7 +293,7 @@ static int email_norm(const char *v, size_t n, char *out, size_t *on,
 			return KY_E_PARSE;
 		out[i] = lc(v[i]);
 	}
-	if (!utf8_ok((const unsigned char *)out, local))
+	if (ky_utf8_check(out, local) != local)
 		return KY_E_PARSE;
 	out[local] = '@';
 	if (domain_norm(at + 1, n - local - 1, out + local + 1, &dn, false,

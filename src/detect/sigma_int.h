@@ -35,8 +35,6 @@ const char *ky__sigma_corr_check(struct ky_sigma_corr *c);
 /* The value of a single-quoted scalar from its raw text (between the
  * quotes) into out; 0 or KY_E_NOMEM/KY_E_TOOBIG. */
 int ky__sigma_unquote_single(const char *s, size_t n, struct ky_buf *out);
-/* Length of the valid UTF-8 sequence at s (n > 0 bytes left), 0 if none. */
-size_t ky__sigma_utf8_len(const unsigned char *s, size_t n);
 
 void ky__sigma_strv_free(char **v, size_t n);
 void ky__sigma_search_free(struct ky_sigma_search *s);

@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/text.h"
 #include "detect/sigma.h"
 #include "detect/sigma_int.h"
 
@@ -850,38 +851,24 @@ out:
 	return rc;
 }
 
-/* libfyaml passes some invalid bytes through: reject them first. */
+/* libfyaml mishandles some invalid bytes and many blank lines: reject
+ * them first, at their position (base/text.h says why). */
 static int check_text(struct yctx *y)
 {
-	const unsigned char *s = (const unsigned char *)y->input;
-	size_t i = 0, n = 1, blank = 0;
-	bool empty = true;
-	int r = 0;
+	const char *what = NULL;
+	unsigned line, col;
+	int r = ky_yaml_precheck(y->input, y->len, SIGMA_BLANK_MAX, &line, &col,
+				 &what);
 
-	y->line = 1;
-	y->col = 1;
-	while (i < y->len && r == 0) {
-		if (s[i] == '\0')
-			r = fail(y, NULL, KY_E_PARSE, "NUL byte in the file");
-		else if ((n = ky__sigma_utf8_len(s + i, y->len - i)) == 0)
-			r = fail(y, NULL, KY_E_PARSE, "invalid UTF-8");
-		else if (s[i] == '\n') {
-			blank = empty ? blank + 1 : 0;
-			if (blank > SIGMA_BLANK_MAX)
-				r = fail(y, NULL, KY_E_TOOBIG,
-					 "more than %d blank lines in a row",
-					 SIGMA_BLANK_MAX);
-			empty = true;
-			y->line++;
-			y->col = 1;
-		} else {
-			if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-				empty = false;
-			y->col++;
-		}
-		if (r == 0)
-			i += n;
-	}
+	if (r == 0)
+		return 0;
+	y->line = line;
+	y->col = col;
+	if (r == KY_E_TOOBIG)
+		r = fail(y, NULL, KY_E_TOOBIG,
+			 "more than %d blank lines in a row", SIGMA_BLANK_MAX);
+	else
+		r = fail(y, NULL, KY_E_PARSE, "%s", what);
 	y->line = 1;
 	y->col = 1;
 	return r;

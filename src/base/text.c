@@ -1,0 +1,116 @@
+/* UTF-8 validation (RFC 3629) and the precheck of YAML text; one copy for
+ * the configuration, Sigma rule and logsource loaders and the JSON
+ * writer. */
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/text.h"
+
+size_t ky_utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07u;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3fu);
+	}
+	/* Overlong forms, surrogates and code points past U+10FFFF. */
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	return len;
+}
+
+size_t ky_utf8_check(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = ky_utf8_seq(u + i, n - i)) == 0)
+			return i;
+		i += k;
+	}
+	return n;
+}
+
+int ky_yaml_precheck(const char *text, size_t n, unsigned blank_max,
+		     unsigned *line, unsigned *col, const char **what)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	unsigned blank = 0;
+	size_t i = 0, k;
+	int empty = 1;
+
+	*line = 1;
+	*col = 1;
+	while (i < n) {
+		if (s[i] == '\0') {
+			*what = "NUL byte in the file";
+			return KY_E_PARSE;
+		}
+		if ((k = ky_utf8_seq(s + i, n - i)) == 0) {
+			*what = "invalid UTF-8";
+			return KY_E_PARSE;
+		}
+		/* YAML allows no other C0 or C1 control character, and
+		 * libfyaml 0.7.12 crashes on some (found by fuzz_sigma). */
+		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+		     s[i] != '\r') ||
+		    s[i] == 0x7f ||
+		    (k == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0 &&
+		     s[i + 1] != 0x85)) {
+			*what = "control character (not allowed in YAML)";
+			return KY_E_PARSE;
+		}
+		if (empty && s[i] == '?' &&
+		    (i + 1 == n || s[i + 1] == ' ' || s[i + 1] == '\t' ||
+		     s[i + 1] == '\n' || s[i + 1] == '\r')) {
+			/* An explicit key ('? ') in block context: none of
+			 * our files needs one, and libfyaml 0.7.12 crashes
+			 * when a tab follows one on its line (fuzz_sigma). */
+			*what = "explicit keys ('? ') are not supported";
+			return KY_E_PARSE;
+		}
+		if (s[i] == '\n') {
+			blank = empty ? blank + 1 : 0;
+			if (blank > blank_max) {
+				*what = "too many blank lines in a row";
+				return KY_E_TOOBIG;
+			}
+			empty = 1;
+			(*line)++;
+			*col = 1;
+		} else {
+			/* "- " keeps the line empty for the check above: an
+			 * explicit key may follow a sequence entry. */
+			if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' &&
+			    !(s[i] == '-' && i + 1 < n &&
+			      (s[i + 1] == ' ' || s[i + 1] == '\t')))
+				empty = 0;
+			(*col)++;
+		}
+		i += k;
+	}
+	*line = 1;
+	*col = 1;
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* Checks on outside text: UTF-8 validity, and the precheck every YAML
+ * input gets before libfyaml sees it (0.7.12 loops forever on some invalid
+ * bytes in directives, passes other invalid bytes through, and takes time
+ * quadratic in the blank lines inside a scalar). */
+#ifndef KY_BASE_TEXT_H
+#define KY_BASE_TEXT_H
+
+#include <stddef.h>
+
+/* Length of the valid UTF-8 sequence at s (n >= 1 bytes available): 1
+ * for ASCII, 2-4 for a well-formed sequence, 0 when the bytes are not one
+ * (a bad lead or continuation, overlong form, surrogate, code point past
+ * U+10FFFF, or cut short by n). */
+size_t ky_utf8_seq(const unsigned char *s, size_t n);
+
+/* Offset of the first byte of s[0..n) that does not start a valid UTF-8
+ * sequence, or n when all of it is valid. */
+size_t ky_utf8_check(const char *s, size_t n);
+
+/* Text for libfyaml: no NUL byte, valid UTF-8, no control character but
+ * tab, LF and CR (YAML's own rule), no explicit block key ('? ', which
+ * crashes libfyaml 0.7.12 when a tab follows it), and no more than
+ * blank_max blank lines in a row.  Returns 0, or KY_E_PARSE / KY_E_TOOBIG with
+ * the 1-based line and column of the offending byte and a short reason. */
+int ky_yaml_precheck(const char *s, size_t n, unsigned blank_max,
+		     unsigned *line, unsigned *col, const char **what);
+
+#endif

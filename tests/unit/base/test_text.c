@@ -1,0 +1,102 @@
+/* UTF-8 validation and the YAML precheck: valid sequences of each length,
+ * every kind of invalid one, positions of what is rejected. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/err.h"
+#include "base/text.h"
+
+static size_t check(const char *s, size_t n)
+{
+	return ky_utf8_check(s, n);
+}
+
+static void test_utf8(void **state)
+{
+	(void)state;
+	assert_int_equal(check("plain", 5), 5);
+	assert_int_equal(check("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9), 9);
+	assert_int_equal(check("\xf4\x8f\xbf\xbf", 4), 4); /* U+10FFFF */
+	assert_int_equal(check("ab\xff", 3), 2);
+	assert_int_equal(check("a\xc0\x80", 3), 1);	    /* overlong */
+	assert_int_equal(check("a\xe0\x9f\xbf", 4), 1);	    /* overlong */
+	assert_int_equal(check("a\xf0\x8f\xbf\xbf", 5), 1); /* overlong */
+	assert_int_equal(check("a\xed\xa0\x80", 4), 1);	    /* surrogate */
+	assert_int_equal(check("a\xf4\x90\x80\x80", 5), 1); /* > U+10FFFF */
+	assert_int_equal(check("abc\xe2\x82", 5), 3);	    /* cut short */
+	assert_int_equal(check("\x80", 1), 0);		    /* lone cont. */
+	assert_int_equal(ky_utf8_seq((const unsigned char *)"\xe2\x82\xac", 3),
+			 3);
+	assert_int_equal(ky_utf8_seq((const unsigned char *)"\xe2\x82\xac", 2),
+			 0);
+}
+
+static void test_precheck(void **state)
+{
+	const char *what = NULL;
+	unsigned line, col;
+	(void)state;
+
+	assert_int_equal(ky_yaml_precheck("a: 1\nb: \xc3\xa9\n", 11, 3, &line,
+					  &col, &what),
+			 0);
+	assert_int_equal(
+		ky_yaml_precheck("a: 1\nb: x\xff\n", 11, 3, &line, &col, &what),
+		KY_E_PARSE);
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 5);
+	assert_string_equal(what, "invalid UTF-8");
+	assert_int_equal(ky_yaml_precheck("a\n\0b", 4, 3, &line, &col, &what),
+			 KY_E_PARSE);
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 1);
+	assert_string_equal(what, "NUL byte in the file");
+	assert_int_equal(
+		ky_yaml_precheck("a: 1\nb: \x05\n", 10, 3, &line, &col, &what),
+		KY_E_PARSE);
+	assert_int_equal(col, 4);
+	assert_string_equal(what, "control character (not allowed in YAML)");
+	assert_int_equal(
+		ky_yaml_precheck("a: \xc2\x9b", 5, 3, &line, &col, &what),
+		KY_E_PARSE);
+	assert_int_equal(ky_yaml_precheck("a: \xc2\x85\xc2\xa0\t\r\n", 10, 3,
+					  &line, &col, &what),
+			 0);
+	/* explicit block keys: rejected where they start a line or follow
+	 * "- "; a '?' that starts a plain scalar or sits in a value is fine */
+	assert_int_equal(
+		ky_yaml_precheck("k: v\n? a:\t? b", 13, 3, &line, &col, &what),
+		KY_E_PARSE);
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 1);
+	assert_string_equal(what, "explicit keys ('? ') are not supported");
+	assert_int_equal(ky_yaml_precheck("- ? a", 5, 3, &line, &col, &what),
+			 KY_E_PARSE);
+	assert_int_equal(ky_yaml_precheck("?", 1, 3, &line, &col, &what),
+			 KY_E_PARSE);
+	assert_int_equal(ky_yaml_precheck("?x: 1\nk: a ? b\n- -?\n", 20, 3,
+					  &line, &col, &what),
+			 0);
+	/* three blank lines pass, a fourth does not */
+	assert_int_equal(ky_yaml_precheck("a: |\n  x\n\n \n\t\nb: 1\n", 19, 3,
+					  &line, &col, &what),
+			 0);
+	assert_int_equal(ky_yaml_precheck("a: |\n  x\n\n\n\n\nb: 1\n", 18, 3,
+					  &line, &col, &what),
+			 KY_E_TOOBIG);
+	assert_int_equal(line, 6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_precheck),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
