@@ -19,6 +19,13 @@ const struct ky_cmd ky_cmds[] = {
 	 "accepted and rejected"},
 	{"serve", ky_cmd_serve, "serve",
 	 "run the node daemon: syslog UDP/TCP/TLS and JSON inputs, metrics"},
+	{"detect", ky_cmd_detect,
+	 "detect -r RULES [-r ...] [-i IOCS ...] [--format F] FILE...|-",
+	 "match events from files or standard input against Sigma rules "
+	 "and indicator lists; alerts as JSON lines"},
+	{"rules", ky_cmd_rules, "rules check|list [--json] PATH...",
+	 "load and compile Sigma rules: report what cannot run and why, or "
+	 "list them"},
 	{NULL, NULL, NULL, NULL},
 };
 

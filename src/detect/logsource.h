@@ -46,8 +46,9 @@ void ky_logsources_free(struct ky_logsources *ls);
  * service may be NULL).  An entry applies when every key it names equals
  * the rule's (case-insensitive); the rule then matches events satisfying
  * any applicable entry.  *nalts == 0 with a return of 0 means no entry
- * constrains the source: the rule applies to every event.  Pointers stay
- * valid while ls lives. */
+ * covers the source: the rule set runs such a rule on no event if it names
+ * a category or service, on every event otherwise.  Pointers stay valid
+ * while ls lives. */
 int ky_logsources_resolve(const struct ky_logsources *ls, const char *product,
 			  const char *category, const char *service,
 			  const struct ky_ls_alt *const **alts, size_t *nalts);

@@ -48,6 +48,10 @@ int ky_ruleset_add(struct ky_ruleset *rs, struct ky_sigma_rule *rule,
 int ky_ruleset_finalize(struct ky_ruleset *rs, struct ky_err *err);
 
 size_t ky_ruleset_count(const struct ky_ruleset *rs);
+/* Rules whose category or service no map entry covers: compiled, but they
+ * run on no event until a logsource map (--logsources) describes their
+ * source.  A rule naming only a product runs on every event. */
+size_t ky_ruleset_unmapped(const struct ky_ruleset *rs);
 /* The rule at index i (0 <= i < count), for listing. */
 const struct ky_sigma_rule *ky_ruleset_rule(const struct ky_ruleset *rs,
 					    size_t i);

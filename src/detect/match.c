@@ -1,0 +1,493 @@
+/* The per-event matcher: every event field is looked up once by name,
+ * scanned with its Vectorscan database and tested by its direct
+ * predicates, setting predicate bits; then the candidate rules (by
+ * logsource) evaluate their items, searches and condition programs.
+ * Nothing is allocated per event. */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "base/hash.h"
+#include "base/time.h"
+#include "detect/condition.h"
+#include "detect/logsource.h"
+#include "detect/ruleset_int.h"
+
+static inline void set_bit(struct ky_match_scratch *s, uint32_t b)
+{
+	uint64_t *w = &s->bits[b >> 6];
+
+	if (*w == 0)
+		s->touched[s->ntouched++] = b >> 6;
+	*w |= (uint64_t)1 << (b & 63);
+}
+
+static inline bool get_bit(const uint64_t *bits, uint32_t b)
+{
+	return (bits[b >> 6] >> (b & 63)) & 1;
+}
+
+static int on_match(unsigned int id, unsigned long long from,
+		    unsigned long long to, unsigned int flags, void *ctx)
+{
+	struct ky_match_scratch *s = ctx;
+	const struct ky__pred *p = &s->rs->preds[id];
+
+	(void)from;
+	(void)flags;
+	if ((p->anchor & KY__ANCHOR_START) && to != p->litlen)
+		return 0;
+	if ((p->anchor & KY__ANCHOR_END) && to != s->vlen)
+		return 0;
+	set_bit(s, id);
+	return 0;
+}
+
+/* Length of path without trailing array indexes: "tags[3]" -> "tags",
+ * so a rule on "tags" sees every element. */
+static size_t strip_index(const char *p, size_t n)
+{
+	while (n > 0 && p[n - 1] == ']') {
+		size_t i = n - 1;
+
+		while (i > 0 && p[i - 1] >= '0' && p[i - 1] <= '9')
+			i--;
+		if (i == 0 || i == n - 1 || p[i - 1] != '[')
+			break;
+		n = i - 1;
+	}
+	return n;
+}
+
+static uint32_t lookup(const struct ky_ruleset *rs, const char *path, size_t n)
+{
+	void *v = ky_hash_get(rs->fdbnames, path, n);
+	size_t m;
+
+	if (v == NULL && n > 0 && path[n - 1] == ']' &&
+	    (m = strip_index(path, n)) != n && m > 0)
+		v = ky_hash_get(rs->fdbnames, path, m);
+	return v ? (uint32_t)((uintptr_t)v - 1) : KY__NONE;
+}
+
+/* The value as a number: integers and floats as parsed, strings when
+ * the whole text is a number. */
+static bool value_num(const struct ky_field *f, double *d)
+{
+	char buf[64], *end;
+
+	switch (f->type) {
+	case KY_V_INT:
+		*d = (double)f->v.i;
+		return true;
+	case KY_V_FLOAT:
+		*d = f->v.f;
+		return true;
+	case KY_V_STR:
+		if (f->str_len == 0 || f->str_len >= sizeof(buf))
+			return false;
+		memcpy(buf, f->str, f->str_len);
+		buf[f->str_len] = '\0';
+		*d = strtod(buf, &end);
+		return *end == '\0' && end != buf;
+	default:
+		return false;
+	}
+}
+
+static bool cmp(uint8_t op, double a, double b)
+{
+	switch (op) {
+	case KY__OP_GT:
+		return a > b;
+	case KY__OP_GTE:
+		return a >= b;
+	case KY__OP_LT:
+		return a < b;
+	case KY__OP_LTE:
+		return a <= b;
+	default:
+		return a == b;
+	}
+}
+
+static bool cidr_match(const struct ky__pred *p, const struct ky_field *f)
+{
+	char buf[64];
+	uint8_t a[16] = {0};
+	unsigned full, rest;
+
+	if (f->type != KY_V_STR || f->str_len == 0 || f->str_len >= sizeof(buf))
+		return false;
+	memcpy(buf, f->str, f->str_len);
+	buf[f->str_len] = '\0';
+	if (inet_pton(p->family == 4 ? AF_INET : AF_INET6, buf, a) != 1)
+		return false;
+	full = p->prefix / 8u;
+	rest = p->prefix % 8u;
+	if (memcmp(a, p->addr, full) != 0)
+		return false;
+	return rest == 0 ||
+	       (a[full] & (uint8_t)(0xff00 >> rest)) == p->addr[full];
+}
+
+/* ISO 8601 week number of a UTC date. */
+static int iso_week(const struct tm *tm)
+{
+	int wday = (tm->tm_wday + 6) % 7; /* Monday = 0 */
+	int week = (tm->tm_yday - wday + 10) / 7;
+
+	if (week < 1) {
+		int py = tm->tm_year + 1900 - 1;
+		bool leap = (py % 4 == 0 && py % 100 != 0) || py % 400 == 0;
+		int pyday = tm->tm_yday + (leap ? 366 : 365);
+
+		week = (pyday - wday + 10) / 7;
+	} else if (week == 53) {
+		int y = tm->tm_year + 1900;
+		bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+		int days = leap ? 366 : 365;
+
+		if (tm->tm_yday - wday + 3 >= days) /* Thursday next year */
+			week = 1;
+	}
+	return week;
+}
+
+static bool time_match(const struct ky__pred *p, const struct ky_field *f)
+{
+	int64_t ns;
+	time_t t;
+	struct tm tm;
+	int v;
+
+	if (f->type != KY_V_STR ||
+	    ky_time_parse_rfc3339(f->str, f->str_len, &ns) <= 0)
+		return false;
+	t = (time_t)(ns / KY_NS_PER_SEC - (ns % KY_NS_PER_SEC < 0));
+	if (gmtime_r(&t, &tm) == NULL)
+		return false;
+	switch (p->tpart) {
+	case KY__T_MINUTE:
+		v = tm.tm_min;
+		break;
+	case KY__T_HOUR:
+		v = tm.tm_hour;
+		break;
+	case KY__T_DAY:
+		v = tm.tm_mday;
+		break;
+	case KY__T_WEEK:
+		v = iso_week(&tm);
+		break;
+	case KY__T_MONTH:
+		v = tm.tm_mon + 1;
+		break;
+	default:
+		v = tm.tm_year + 1900;
+	}
+	return cmp(p->op, v, p->num);
+}
+
+static bool fieldref_match(const struct ky__pred *p, const struct ky_field *f,
+			   const struct ky_event *ev)
+{
+	const struct ky_field *o = ky_event_get(ev, p->ref);
+
+	if (o == NULL || o->type == KY_V_NULL || f->type == KY_V_NULL ||
+	    o->str_len != f->str_len)
+		return false;
+	if (p->cased)
+		return memcmp(o->str, f->str, f->str_len) == 0;
+	return strncasecmp(o->str, f->str, f->str_len) == 0 &&
+	       memchr(f->str, '\0', f->str_len) == NULL;
+}
+
+static bool direct_match(const struct ky__pred *p, const struct ky_field *f,
+			 const struct ky_event *ev, struct ky_match_scratch *s)
+{
+	double d;
+
+	switch (p->kind) {
+	case KY__PK_PCRE:
+		return f->type != KY_V_NULL &&
+		       pcre2_match(p->re, (PCRE2_SPTR)f->str, f->str_len, 0, 0,
+				   s->md, NULL) >= 0;
+	case KY__PK_ANY:
+		return f->type != KY_V_NULL;
+	case KY__PK_EMPTY:
+		return f->type == KY_V_STR && f->str_len == 0;
+	case KY__PK_NULL:
+		return f->type == KY_V_NULL;
+	case KY__PK_NUM:
+		return value_num(f, &d) && cmp(p->op, d, p->num);
+	case KY__PK_CIDR:
+		return cidr_match(p, f);
+	case KY__PK_TIME:
+		return time_match(p, f);
+	case KY__PK_FIELDREF:
+		return fieldref_match(p, f, ev);
+	default:
+		return false;
+	}
+}
+
+static void eval_field(const struct ky_ruleset *rs, struct ky_match_scratch *s,
+		       const struct ky_event *ev, const struct ky__fdb *fd,
+		       const struct ky_field *f)
+{
+	if (fd->present_bit != KY__NONE)
+		set_bit(s, fd->present_bit);
+	if (fd->db != NULL && f->type != KY_V_NULL && f->str_len > 0) {
+		s->rs = rs;
+		s->vlen = f->str_len;
+		hs_scan(fd->db, f->str, f->str_len, 0, s->hs, on_match, s);
+	}
+	for (uint32_t i = 0; i < fd->ndirect; i++) {
+		const struct ky__pred *p = &rs->preds[fd->direct[i]];
+
+		if (direct_match(p, f, ev, s))
+			set_bit(s, fd->direct[i]);
+	}
+}
+
+bool ky__item_eval(const struct ky_ruleset *rs, const struct ky__item *it,
+		   const uint64_t *bits)
+{
+	bool v;
+
+	if (it->present_bit != KY__NONE && !get_bit(bits, it->present_bit))
+		return it->absent_val;
+	v = it->all;
+	for (uint32_t i = 0; i < it->n; i++) {
+		if (get_bit(bits, rs->pidx[it->first + i]) != it->all) {
+			v = !it->all;
+			break;
+		}
+	}
+	return it->neg ? !v : v;
+}
+
+/* The item or any of its renamed alternatives. */
+static bool item_chain(const struct ky_ruleset *rs, uint32_t i,
+		       const uint64_t *bits)
+{
+	for (; i != KY__NONE; i = rs->items[i].alt)
+		if (ky__item_eval(rs, &rs->items[i], bits))
+			return true;
+	return false;
+}
+
+static bool search_eval(const struct ky_ruleset *rs,
+			const struct ky__search *se, const uint64_t *bits)
+{
+	for (uint32_t g = 0; g < se->n; g++) {
+		const struct ky__group *gr = &rs->groups[se->first + g];
+		bool ok = true;
+
+		for (uint32_t i = 0; i < gr->n && ok; i++)
+			ok = item_chain(rs, gr->first + i, bits);
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+static bool candidate(const struct ky_ruleset *rs, const struct ky__rule *cr,
+		      struct ky_match_scratch *s, const struct ky_event *ev)
+{
+	if (cr->unmapped)
+		return false;
+	if (cr->nalts == 0)
+		return true;
+	for (size_t a = 0; a < cr->nalts; a++) {
+		uint32_t ai = cr->altidx[a];
+
+		if (s->altok[ai] == 0)
+			s->altok[ai] =
+				ky_ls_alt_match(rs->alts[ai], ev) ? 2 : 1;
+		if (s->altok[ai] == 2)
+			return true;
+	}
+	return false;
+}
+
+bool ky__rule_eval(const struct ky_ruleset *rs, const struct ky__rule *cr,
+		   const uint64_t *bits, uint64_t *sbits)
+{
+	memset(sbits, 0, (cr->nsearch + 63) / 64 * sizeof(*sbits));
+	for (uint32_t j = 0; j < cr->nsearch; j++)
+		if (search_eval(rs, &rs->searches[cr->search0 + j], bits))
+			sbits[j >> 6] |= (uint64_t)1 << (j & 63);
+	return ky_cond_eval(cr->cond, sbits);
+}
+
+static bool rule_eval(const struct ky_ruleset *rs, const struct ky__rule *cr,
+		      struct ky_match_scratch *s)
+{
+	return ky__rule_eval(rs, cr, s->bits, s->sbits);
+}
+
+/* Marks the rules that can change outcome: those reading a set bit, and
+ * those that hold when none of their bits is set. */
+static void mark_rules(const struct ky_ruleset *rs, struct ky_match_scratch *s)
+{
+	for (uint32_t t = 0; t < s->ntouched; t++) {
+		uint32_t wi = s->touched[t];
+		uint64_t w = s->bits[wi];
+
+		while (w != 0) {
+			uint32_t b = wi * 64 + (uint32_t)__builtin_ctzll(w);
+
+			w &= w - 1;
+			for (uint32_t k = rs->trig_off[b];
+			     k < rs->trig_off[b + 1]; k++)
+				s->rmark[rs->trig[k] >> 6] |=
+					(uint64_t)1 << (rs->trig[k] & 63);
+		}
+	}
+	for (uint32_t k = 0; k < rs->nzero; k++)
+		s->rmark[rs->zero[k] >> 6] |= (uint64_t)1 << (rs->zero[k] & 63);
+}
+
+static const struct ky_field *find_field(const struct ky_event *ev,
+					 const char *name)
+{
+	size_t n = strlen(name);
+
+	for (uint32_t i = 0; i < ev->nfields; i++) {
+		const struct ky_field *f = &ev->fields[i];
+
+		if ((f->path_len == n ||
+		     strip_index(f->path, f->path_len) == n) &&
+		    memcmp(f->path, name, n) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+/* Fields of the items that held in the searches that matched. */
+static size_t alert_fields(const struct ky_ruleset *rs,
+			   const struct ky__rule *cr,
+			   struct ky_match_scratch *s,
+			   const struct ky_event *ev)
+{
+	size_t n = 0;
+
+	for (uint32_t j = 0; j < cr->nsearch; j++) {
+		const struct ky__search *se = &rs->searches[cr->search0 + j];
+
+		if (!((s->sbits[j >> 6] >> (j & 63)) & 1))
+			continue;
+		for (uint32_t g = 0; g < se->n; g++) {
+			const struct ky__group *gr = &rs->groups[se->first + g];
+
+			for (uint32_t i = 0; i < gr->n; i++) {
+				for (uint32_t k = gr->first + i; k != KY__NONE;
+				     k = rs->items[k].alt) {
+					const struct ky__item *it =
+						&rs->items[k];
+					const struct ky_field *f;
+					const char *name;
+					bool dup = false;
+
+					if (it->fdb == KY__NONE ||
+					    !ky__item_eval(rs, it, s->bits))
+						continue;
+					name = rs->fdbs[it->fdb].name;
+					f = find_field(ev, name);
+					if (f == NULL)
+						continue;
+					for (size_t d = 0; d < n && !dup; d++)
+						dup = s->afields[d].field ==
+						      f->path;
+					if (dup || n >= rs->maxfields)
+						continue;
+					s->afields[n].field = f->path;
+					s->afields[n].field_len = f->path_len;
+					s->afields[n].value = f->str;
+					s->afields[n].value_len = f->str_len;
+					n++;
+				}
+			}
+		}
+	}
+	return n;
+}
+
+/* Rule i on the event: 0 no alert, 1 alert, 2 + v when the callback
+ * returned v != 0 (stop). */
+static int eval_rule(const struct ky_ruleset *rs, struct ky_match_scratch *s,
+		     const struct ky_event *ev, size_t i, ky_alert_fn fn,
+		     void *ud)
+{
+	const struct ky__rule *cr = &rs->rules[i];
+	struct ky_alert a;
+	bool filtered = false;
+	int r;
+
+	if (cr->rule->kind != KY_SIGMA_DETECTION || !candidate(rs, cr, s, ev) ||
+	    !rule_eval(rs, cr, s))
+		return 0;
+	for (uint32_t k = 0; k < cr->nfilters && !filtered; k++) {
+		const struct ky__rule *fr = &rs->rules[cr->filters[k]];
+
+		filtered = candidate(rs, fr, s, ev) && rule_eval(rs, fr, s);
+	}
+	if (filtered)
+		return 0;
+	/* sbits were overwritten by the filters: recompute */
+	if (cr->nfilters > 0)
+		(void)rule_eval(rs, cr, s);
+	a.rule = cr->rule;
+	a.ev = ev;
+	a.fields = s->afields;
+	a.nfields = alert_fields(rs, cr, s, ev);
+	if (fn != NULL && (r = fn(ud, &a)) != 0)
+		return r < 0 ? r : r > INT_MAX - 2 ? INT_MAX : r + 2;
+	return 1;
+}
+
+int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
+		     const struct ky_event *ev, ky_alert_fn fn, void *ud)
+{
+	int nalerts = 0;
+
+	if (!rs->finalized)
+		return KY_E_INVAL;
+	for (uint32_t i = 0; i < s->ntouched; i++)
+		s->bits[s->touched[i]] = 0;
+	s->ntouched = 0;
+	if (rs->nalts > 0)
+		memset(s->altok, 0, rs->nalts);
+	for (uint32_t i = 0; i < ev->nfields; i++) {
+		const struct ky_field *f = &ev->fields[i];
+		uint32_t fd = lookup(rs, f->path, f->path_len);
+
+		if (fd != KY__NONE && fd != rs->kwfdb)
+			eval_field(rs, s, ev, &rs->fdbs[fd], f);
+		if (rs->kwfdb != KY__NONE && f->type != KY_V_NULL)
+			eval_field(rs, s, ev, &rs->fdbs[rs->kwfdb], f);
+	}
+	memset(s->rmark, 0, (rs->nrules + 63) / 64 * sizeof(*s->rmark));
+	mark_rules(rs, s);
+	for (size_t wi = 0; wi < (rs->nrules + 63) / 64; wi++) {
+		uint64_t w = s->rmark[wi];
+
+		while (w != 0) {
+			size_t i = wi * 64 + (size_t)__builtin_ctzll(w);
+			int r;
+
+			w &= w - 1;
+			if ((r = eval_rule(rs, s, ev, i, fn, ud)) < 0)
+				return r;
+			if (r > 1)
+				return r - 2; /* the callback's value */
+			nalerts += r;
+		}
+	}
+	return nalerts;
+}

@@ -1,0 +1,776 @@
+/* The rule set: rule storage, logsource resolution, filters (an extra NOT
+ * on the rules they name), correlation rules kept for the correlation
+ * module, and the per-thread match scratch. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/hash.h"
+#include "base/log.h"
+#include "detect/condition.h"
+#include "detect/logsource.h"
+#include "detect/ruleset_int.h"
+
+int ky__grow(void *p, uint32_t *cap, uint32_t need, size_t sz)
+{
+	void **pp = p;
+	uint32_t n = *cap ? *cap : 8;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need) {
+		if (n > UINT32_MAX / 2)
+			return KY_E_NOMEM;
+		n *= 2;
+	}
+	np = ky_reallocarray(*pp, n, sz);
+	if (np == NULL)
+		return KY_E_NOMEM;
+	*pp = np;
+	*cap = n;
+	return 0;
+}
+
+void ky__pred_free(struct ky__pred *p)
+{
+	free(p->pattern);
+	free(p->fwd);
+	free(p->ref);
+	free(p->key);
+	if (p->re)
+		pcre2_code_free(p->re);
+	memset(p, 0, sizeof(*p));
+}
+
+static uint32_t pcre_opts(unsigned hsflags)
+{
+	uint32_t o = 0;
+
+	if (hsflags & HS_FLAG_CASELESS)
+		o |= PCRE2_CASELESS;
+	if (hsflags & HS_FLAG_DOTALL)
+		o |= PCRE2_DOTALL;
+	if (hsflags & HS_FLAG_MULTILINE)
+		o |= PCRE2_MULTILINE;
+	return o;
+}
+
+/* Compiles p->pattern with PCRE2 (bytes, no UTF: event values may be
+ * invalid UTF-8).  Returns 0 or fills msg. */
+int ky__pcre_compile(struct ky__pred *p, char *msg, size_t msglen)
+{
+	int ec;
+	PCRE2_SIZE eo;
+
+	p->re = pcre2_compile((PCRE2_SPTR)p->pattern, PCRE2_ZERO_TERMINATED,
+			      pcre_opts(p->hsflags), &ec, &eo, NULL);
+	if (p->re == NULL) {
+		char m[160];
+
+		pcre2_get_error_message(ec, (PCRE2_UCHAR *)m, sizeof(m));
+		snprintf(msg, msglen, "offset %zu: %s", (size_t)eo, m);
+		return KY_E_PARSE;
+	}
+	(void)pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE);
+	p->kind = KY__PK_PCRE;
+	return 0;
+}
+
+void ky__rollback(struct ky_ruleset *rs, uint32_t npreds, uint32_t npidx,
+		  uint32_t nitems, uint32_t ngroups, uint32_t nsearches)
+{
+	while (rs->npreds > npreds) {
+		struct ky__pred *p = &rs->preds[--rs->npreds];
+
+		if (p->kind != KY__PK_HS) {
+			struct ky__fdb *f = &rs->fdbs[p->fdb];
+
+			if (f->ndirect > 0 &&
+			    f->direct[f->ndirect - 1] == rs->npreds)
+				f->ndirect--;
+		}
+		if (rs->fdbs[p->fdb].present_bit == rs->npreds)
+			rs->fdbs[p->fdb].present_bit = KY__NONE;
+		if (p->key != NULL)
+			ky_hash_del(rs->predkeys, p->key, p->keylen);
+		ky__pred_free(p);
+	}
+	rs->npidx = npidx;
+	rs->nitems = nitems;
+	rs->ngroups = ngroups;
+	rs->nsearches = nsearches;
+}
+
+uint32_t ky__get_fdb(struct ky_ruleset *rs, const char *name, int *r)
+{
+	void *v = ky_hash_get(rs->fdbnames, name, strlen(name));
+	struct ky__fdb *f;
+
+	*r = 0;
+	if (v != NULL)
+		return (uint32_t)((uintptr_t)v - 1);
+	if ((*r = ky__grow(&rs->fdbs, &rs->capfdbs, rs->nfdbs + 1,
+			   sizeof(*rs->fdbs))) != 0)
+		return KY__NONE;
+	f = &rs->fdbs[rs->nfdbs];
+	memset(f, 0, sizeof(*f));
+	f->present_bit = KY__NONE;
+	if ((f->name = strdup(name)) == NULL) {
+		*r = KY_E_NOMEM;
+		return KY__NONE;
+	}
+	if ((*r = ky_hash_put(rs->fdbnames, f->name, strlen(f->name),
+			      (void *)(uintptr_t)(rs->nfdbs + 1), NULL)) != 0) {
+		free(f->name);
+		return KY__NONE;
+	}
+	return rs->nfdbs++;
+}
+
+/* Finds or adds the predicate described by *tmpl (its pointers are taken
+ * over, or freed when an equal predicate exists). */
+int ky__add_pred(struct ky_ruleset *rs, struct ky__pred *tmpl, uint32_t *bit)
+{
+	struct ky_buf k;
+	void *v;
+	int r;
+
+	ky_buf_init(&k, 0);
+	r = ky_buf_addf(&k, "%u|%u|%u|%u|%u|%u|%u|%u|%.17g|", tmpl->fdb,
+			tmpl->anchor, tmpl->kind, tmpl->op, tmpl->tpart,
+			tmpl->cased, tmpl->prefix, tmpl->hsflags, tmpl->num);
+	if (r == 0 && tmpl->kind == KY__PK_CIDR)
+		r = ky_buf_add(&k, tmpl->addr, 16);
+	if (r == 0)
+		r = ky_buf_adds(&k, tmpl->pattern ? tmpl->pattern : "");
+	if (r == 0)
+		r = ky_buf_adds(&k, tmpl->ref ? tmpl->ref : "");
+	if (r != 0)
+		goto out;
+	v = ky_hash_get(rs->predkeys, k.data, k.len);
+	if (v != NULL) {
+		*bit = (uint32_t)((uintptr_t)v - 1);
+		ky__pred_free(tmpl);
+		goto out;
+	}
+	if ((r = ky__grow(&rs->preds, &rs->cappreds, rs->npreds + 1,
+			  sizeof(*rs->preds))) != 0)
+		goto out;
+	if ((r = ky_hash_put(rs->predkeys, k.data, k.len,
+			     (void *)(uintptr_t)(rs->npreds + 1), NULL)) != 0)
+		goto out;
+	tmpl->keylen = k.len;
+	tmpl->key = ky_buf_steal(&k, NULL);
+	if (tmpl->kind != KY__PK_HS) {
+		struct ky__fdb *f = &rs->fdbs[tmpl->fdb];
+
+		r = ky__grow(&f->direct, &f->capdirect, f->ndirect + 1,
+			     sizeof(*f->direct));
+		if (r != 0) {
+			ky_hash_del(rs->predkeys, tmpl->key, tmpl->keylen);
+			goto out;
+		}
+		f->direct[f->ndirect++] = rs->npreds;
+	}
+	rs->preds[rs->npreds] = *tmpl;
+	memset(tmpl, 0, sizeof(*tmpl));
+	*bit = rs->npreds++;
+out:
+	ky_buf_free(&k);
+	ky__pred_free(tmpl);
+	return r;
+}
+
+int ky__present_bit(struct ky_ruleset *rs, uint32_t fdb, uint32_t *bit)
+{
+	struct ky__fdb *f = &rs->fdbs[fdb];
+	int r;
+
+	if (f->present_bit != KY__NONE) {
+		*bit = f->present_bit;
+		return 0;
+	}
+	if ((r = ky__grow(&rs->preds, &rs->cappreds, rs->npreds + 1,
+			  sizeof(*rs->preds))) != 0)
+		return r;
+	memset(&rs->preds[rs->npreds], 0, sizeof(*rs->preds));
+	/* no dedup key and not a direct predicate: match.c sets it */
+	rs->preds[rs->npreds].kind = KY__PK_PRESENT;
+	rs->preds[rs->npreds].fdb = fdb;
+	f->present_bit = rs->npreds;
+	*bit = rs->npreds++;
+	return 0;
+}
+
+int ky__cidr_parse(const char *s, struct ky__pred *p)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	long bits;
+	char *end;
+	unsigned max;
+
+	if (n >= sizeof(buf))
+		return KY_E_PARSE;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, p->addr) == 1) {
+		p->family = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, p->addr) == 1) {
+		p->family = 6;
+		max = 128;
+	} else {
+		return KY_E_PARSE;
+	}
+	bits = max;
+	if (slash != NULL) {
+		bits = strtol(slash + 1, &end, 10);
+		if (end == slash + 1 || *end != '\0' || bits < 0 ||
+		    bits > (long)max)
+			return KY_E_PARSE;
+	}
+	p->prefix = (uint8_t)bits;
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned lo = i * 8;
+
+		if (lo >= (unsigned)bits)
+			p->addr[i] = 0;
+		else if (lo + 8 > (unsigned)bits)
+			p->addr[i] &= (uint8_t)(0xff00 >> (bits - lo));
+	}
+	return 0;
+}
+
+/* Builds the Vectorscan database of field fi; a pattern Vectorscan
+ * rejects moves to PCRE2 and the rest is tried again. */
+static int build_one(struct ky_ruleset *rs, uint32_t fi, struct ky_err *err)
+{
+	const uint8_t kind = KY__PK_HS;
+	struct ky__fdb *f = &rs->fdbs[fi];
+	hs_database_t **db = &f->db;
+	const char **exprs = NULL;
+	unsigned *flags = NULL, *ids = NULL;
+	uint32_t n = 0, cap = 0;
+	int r = 0;
+
+	for (uint32_t i = 0; i < rs->npreds; i++)
+		cap += rs->preds[i].fdb == fi && rs->preds[i].kind == kind;
+	if (cap == 0)
+		return 0;
+	exprs = calloc(cap, sizeof(*exprs));
+	flags = calloc(cap, sizeof(*flags));
+	ids = calloc(cap, sizeof(*ids));
+	if (exprs == NULL || flags == NULL || ids == NULL) {
+		r = ky_err_set(err, KY_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		hs_compile_error_t *ce = NULL;
+		struct ky__pred *bad;
+		char msg[200];
+
+		n = 0;
+		for (uint32_t i = 0; i < rs->npreds; i++) {
+			const struct ky__pred *p = &rs->preds[i];
+
+			if (p->fdb != fi || p->kind != kind)
+				continue;
+			exprs[n] = p->pattern;
+			flags[n] = p->hsflags;
+			ids[n++] = i;
+		}
+		f->nhs = n;
+		if (n == 0)
+			break;
+		if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL,
+				     db, &ce) == HS_SUCCESS)
+			break;
+		if (ce == NULL || ce->expression < 0) {
+			r = ky_err_set(err, KY_E_INTERNAL,
+				       "field %s: Vectorscan: %s", f->name,
+				       ce ? ce->message : "compile failed");
+			hs_free_compile_error(ce);
+			goto out;
+		}
+		bad = &rs->preds[ids[ce->expression]];
+		KY_DEBUG("field %s: Vectorscan rejects /%s/ (%s): using PCRE2",
+			 f->name, bad->pattern, ce->message);
+		hs_free_compile_error(ce);
+		if (bad->anchor) { /* PCRE2 gets the anchored form */
+			char *t = bad->pattern;
+
+			bad->pattern = bad->fwd;
+			bad->fwd = t;
+			bad->anchor = 0;
+		}
+		if (ky__pcre_compile(bad, msg, sizeof(msg)) != 0) {
+			/* cannot happen for our own patterns; keep the
+			 * predicate false rather than failing the set */
+			KY_WARN("field %s: pattern /%s/ unusable: %s", f->name,
+				bad->pattern, msg);
+			bad->kind = KY__PK_PRESENT;
+			bad->fdb = KY__NONE;
+			continue;
+		}
+		r = ky__grow(&f->direct, &f->capdirect, f->ndirect + 1,
+			     sizeof(*f->direct));
+		if (r != 0) {
+			r = ky_err_set(err, r, "out of memory");
+			goto out;
+		}
+		f->direct[f->ndirect++] = (uint32_t)(bad - rs->preds);
+	}
+out:
+	free(exprs);
+	free(flags);
+	free(ids);
+	return r;
+}
+
+int ky__build_dbs(struct ky_ruleset *rs, struct ky_err *err)
+{
+	int r = 0;
+
+	for (uint32_t i = 0; i < rs->nfdbs && r == 0; i++)
+		r = build_one(rs, i, err);
+	return r;
+}
+
+int ky_ruleset_new(struct ky_ruleset **out, const struct ky_ruleset_opts *o,
+		   struct ky_err *err)
+{
+	struct ky_ruleset *rs = calloc(1, sizeof(*rs));
+	int r = 0;
+
+	*out = NULL;
+	if (rs == NULL)
+		return ky_err_set(err, KY_E_NOMEM, "rule set: out of memory");
+	rs->kwfdb = KY__NONE;
+	rs->predkeys = ky_hash_new(0);
+	rs->fdbnames = ky_hash_new(0);
+	if (rs->predkeys == NULL || rs->fdbnames == NULL) {
+		r = ky_err_set(err, KY_E_NOMEM, "rule set: out of memory");
+		goto out;
+	}
+	if (o != NULL)
+		rs->placeholders = o->placeholders;
+	if (o != NULL && o->logsources != NULL) {
+		rs->ls = o->logsources;
+	} else {
+		rs->own_ls = ky_logsources_builtin();
+		if (rs->own_ls == NULL) {
+			r = ky_err_set(err, KY_E_NOMEM,
+				       "rule set: built-in logsource map");
+			goto out;
+		}
+		rs->ls = rs->own_ls;
+	}
+	*out = rs;
+	rs = NULL; /* transferred */
+out:
+	ky_ruleset_free(rs);
+	return r;
+}
+
+void ky_ruleset_free(struct ky_ruleset *rs)
+{
+	if (rs == NULL)
+		return;
+	for (size_t i = 0; i < rs->nrules; i++) {
+		struct ky__rule *cr = &rs->rules[i];
+
+		ky_cond_free(cr->cond);
+		free(cr->altidx);
+		free(cr->filters);
+		ky_sigma_rule_free(cr->rule);
+	}
+	free(rs->rules);
+	for (uint32_t i = 0; i < rs->npreds; i++)
+		ky__pred_free(&rs->preds[i]);
+	free(rs->preds);
+	for (uint32_t i = 0; i < rs->nfdbs; i++) {
+		free(rs->fdbs[i].name);
+		free(rs->fdbs[i].direct);
+		hs_free_database(rs->fdbs[i].db);
+	}
+	free(rs->fdbs);
+	ky_hash_free(rs->predkeys, NULL);
+	ky_hash_free(rs->fdbnames, NULL);
+	free(rs->pidx);
+	free(rs->items);
+	free(rs->groups);
+	free(rs->searches);
+	free(rs->alts);
+	free(rs->trig_off);
+	free(rs->trig);
+	free(rs->zero);
+	ky_logsources_free(rs->own_ls);
+	free(rs);
+}
+
+static int alt_index(struct ky_ruleset *rs, const struct ky_ls_alt *a,
+		     uint32_t *idx)
+{
+	int r;
+
+	for (uint32_t i = 0; i < rs->nalts; i++) {
+		if (rs->alts[i] == a) {
+			*idx = i;
+			return 0;
+		}
+	}
+	if ((r = ky__grow(&rs->alts, &rs->capalts, rs->nalts + 1,
+			  sizeof(*rs->alts))) != 0)
+		return r;
+	rs->alts[rs->nalts] = a;
+	*idx = rs->nalts++;
+	return 0;
+}
+
+/* The condition and the searches of a detection or filter rule. */
+static int compile_detection(struct ky_ruleset *rs, struct ky__rule *cr,
+			     struct ky_err *err)
+{
+	struct ky_sigma_rule *ru = cr->rule;
+	const char **names = NULL;
+	int r = 0;
+
+	if (ru->nconditions == 0 || ru->nsearches == 0) {
+		r = ky_err_set(err, KY_E_UNSUPPORTED,
+			       "%s:%u: no detection or condition",
+			       ru->path ? ru->path : "(rule)", ru->line);
+		goto out;
+	}
+	names = calloc(ru->nsearches, sizeof(*names));
+	if (names == NULL) {
+		r = KY_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ru->nsearches; i++)
+		names[i] = ru->searches[i].name;
+	r = ky_cond_compile_list((const char *const *)ru->conditions,
+				 ru->nconditions, names, ru->nsearches,
+				 &cr->cond, err);
+	if (r != 0) {
+		if (r != KY_E_NOMEM) {
+			ky_err_prefix(err, "%s:%u:%u",
+				      ru->path ? ru->path : "(rule)",
+				      ru->cond_line, ru->cond_col);
+			r = err ? (err->status = KY_E_UNSUPPORTED)
+				: KY_E_UNSUPPORTED;
+		}
+		goto out;
+	}
+	r = ky__compile_rule(rs, cr, err);
+out:
+	free(names);
+	return r;
+}
+
+int ky_ruleset_add(struct ky_ruleset *rs, struct ky_sigma_rule *rule,
+		   struct ky_err *err)
+{
+	struct ky__rule cr = {0};
+	uint32_t mp = rs->npreds, mi = rs->npidx, mit = rs->nitems,
+		 mg = rs->ngroups, ms = rs->nsearches;
+	int r = 0;
+
+	if (rs->finalized) {
+		r = ky_err_set(err, KY_E_INVAL, "rule set already finalized");
+		goto out;
+	}
+	if (rs->nrules == rs->caprules) {
+		size_t nc = rs->caprules ? rs->caprules * 2 : 64;
+		struct ky__rule *nr =
+			ky_reallocarray(rs->rules, nc, sizeof(*nr));
+
+		if (nr == NULL) {
+			r = ky_err_set(err, KY_E_NOMEM, "out of memory");
+			goto out;
+		}
+		rs->rules = nr;
+		rs->caprules = nc;
+	}
+	cr.rule = rule;
+	if (rule->kind == KY_SIGMA_CORRELATION) {
+		/* kept for the correlation module; never alerts here */
+		rs->rules[rs->nrules++] = cr;
+		rs->ncorr++;
+		rule = NULL; /* transferred */
+		goto out;
+	}
+	r = ky_logsources_resolve(rs->ls, rule->product, rule->category,
+				  rule->service, &cr.alts, &cr.nalts);
+	if (r != 0) {
+		r = ky_err_set(err, KY_E_UNSUPPORTED,
+			       "%s:%u: logsource cannot be resolved",
+			       rule->path ? rule->path : "(rule)", rule->line);
+		goto out;
+	}
+	/* A category or service nobody maps cannot be told from other
+	 * events; a bare product (a filter for "windows") still runs
+	 * everywhere, as before. */
+	if (cr.nalts == 0 &&
+	    (rule->category != NULL || rule->service != NULL)) {
+		cr.unmapped = true;
+		rs->nunmapped++;
+	}
+	if (cr.nalts > 0) {
+		cr.altidx = calloc(cr.nalts, sizeof(*cr.altidx));
+		if (cr.altidx == NULL) {
+			r = KY_E_NOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < cr.nalts && r == 0; i++)
+			r = alt_index(rs, cr.alts[i], &cr.altidx[i]);
+		if (r != 0)
+			goto out;
+	}
+	if ((r = compile_detection(rs, &cr, err)) != 0)
+		goto out;
+	if (cr.nsearch > rs->maxsearch)
+		rs->maxsearch = cr.nsearch;
+	if (cr.nfields > rs->maxfields)
+		rs->maxfields = cr.nfields;
+	if (rule->kind == KY_SIGMA_FILTER)
+		rs->nfilt++;
+	rs->rules[rs->nrules++] = cr;
+	memset(&cr, 0, sizeof(cr));
+	rule = NULL; /* transferred */
+out:
+	if (r != 0) {
+		ky__rollback(rs, mp, mi, mit, mg, ms);
+		if (r == KY_E_NOMEM)
+			ky_err_set(err, r, "%s: out of memory",
+				   rule && rule->path ? rule->path : "rule");
+	}
+	ky_cond_free(cr.cond);
+	free(cr.altidx);
+	ky_sigma_rule_free(rule);
+	return r;
+}
+
+static bool names_rule(const char *ref, const struct ky_sigma_rule *ru)
+{
+	return (ru->id != NULL && strcmp(ref, ru->id) == 0) ||
+	       (ru->name != NULL && strcmp(ref, ru->name) == 0);
+}
+
+/* Attaches each filter to the detection rules it names. */
+static int resolve_filters(struct ky_ruleset *rs, struct ky_err *err)
+{
+	for (size_t f = 0; f < rs->nrules; f++) {
+		const struct ky_sigma_rule *fr = rs->rules[f].rule;
+
+		if (fr->kind != KY_SIGMA_FILTER || fr->filt == NULL)
+			continue;
+		for (size_t k = 0; k < fr->filt->nrules; k++) {
+			bool found = false;
+
+			for (size_t i = 0; i < rs->nrules; i++) {
+				struct ky__rule *cr = &rs->rules[i];
+				uint32_t *nf;
+
+				if (cr->rule->kind != KY_SIGMA_DETECTION ||
+				    !names_rule(fr->filt->rules[k], cr->rule))
+					continue;
+				found = true;
+				nf = ky_reallocarray(cr->filters,
+						     cr->nfilters + 1,
+						     sizeof(*nf));
+				if (nf == NULL)
+					return ky_err_set(err, KY_E_NOMEM,
+							  "out of memory");
+				cr->filters = nf;
+				cr->filters[cr->nfilters++] = (uint32_t)f;
+			}
+			if (!found)
+				KY_WARN("%s:%u: filter names unknown rule %s",
+					fr->path ? fr->path : "(filter)",
+					fr->line, fr->filt->rules[k]);
+		}
+	}
+	return 0;
+}
+
+/* Calls back for every predicate bit rule ri reads: pass 0 counts into
+ * rs->trig_off[bit + 1], pass 1 fills rs->trig. */
+static void rule_bits(struct ky_ruleset *rs, uint32_t ri, int pass,
+		      uint32_t *fill)
+{
+	const struct ky__rule *cr = &rs->rules[ri];
+
+	for (uint32_t j = 0; j < cr->nsearch; j++) {
+		const struct ky__search *se = &rs->searches[cr->search0 + j];
+
+		for (uint32_t g = 0; g < se->n; g++) {
+			const struct ky__group *gr = &rs->groups[se->first + g];
+
+			for (uint32_t i = 0; i < gr->n; i++) {
+				for (uint32_t k = gr->first + i; k != KY__NONE;
+				     k = rs->items[k].alt) {
+					const struct ky__item *it =
+						&rs->items[k];
+
+					for (uint32_t p = 0; p <= it->n; p++) {
+						uint32_t b =
+							p < it->n
+								? rs->pidx[it->first +
+									   p]
+								: it->present_bit;
+
+						if (b == KY__NONE)
+							continue;
+						if (pass == 0)
+							rs->trig_off[b + 1]++;
+						else
+							rs->trig[rs->trig_off
+									 [b] +
+								 fill[b]++] =
+								ri;
+					}
+				}
+			}
+		}
+	}
+}
+
+/* The index that lets an event skip the rules none of whose predicates
+ * it sets: a rule's outcome on such an event is its outcome on all-zero
+ * bits, computed here once. */
+static int build_triggers(struct ky_ruleset *rs, struct ky_err *err)
+{
+	uint32_t *fill = NULL;
+	uint64_t *zero = NULL, *sb = NULL;
+	int r = 0;
+
+	rs->trig_off = calloc((size_t)rs->npreds + 2, sizeof(*rs->trig_off));
+	rs->zero = calloc(rs->nrules + 1, sizeof(*rs->zero));
+	fill = calloc((size_t)rs->npreds + 1, sizeof(*fill));
+	zero = calloc((rs->npreds + 63) / 64 + 1, sizeof(*zero));
+	sb = calloc((rs->maxsearch + 63) / 64 + 1, sizeof(*sb));
+	if (rs->trig_off == NULL || rs->zero == NULL || fill == NULL ||
+	    zero == NULL || sb == NULL)
+		goto nomem;
+	for (uint32_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].rule->kind == KY_SIGMA_DETECTION)
+			rule_bits(rs, i, 0, NULL);
+	for (uint32_t b = 0; b < rs->npreds; b++)
+		rs->trig_off[b + 1] += rs->trig_off[b];
+	rs->trig =
+		calloc((size_t)rs->trig_off[rs->npreds] + 1, sizeof(*rs->trig));
+	if (rs->trig == NULL)
+		goto nomem;
+	for (uint32_t i = 0; i < rs->nrules; i++) {
+		const struct ky__rule *cr = &rs->rules[i];
+
+		if (cr->rule->kind != KY_SIGMA_DETECTION)
+			continue;
+		rule_bits(rs, i, 1, fill);
+		if (ky__rule_eval(rs, cr, zero, sb))
+			rs->zero[rs->nzero++] = i;
+	}
+	goto out;
+nomem:
+	r = ky_err_set(err, KY_E_NOMEM, "rule set: out of memory");
+out:
+	free(fill);
+	free(zero);
+	free(sb);
+	return r;
+}
+
+int ky_ruleset_finalize(struct ky_ruleset *rs, struct ky_err *err)
+{
+	int r;
+
+	if (rs->finalized)
+		return 0;
+	if ((r = resolve_filters(rs, err)) != 0)
+		return r;
+	if ((r = ky__build_dbs(rs, err)) != 0)
+		return r;
+	if ((r = build_triggers(rs, err)) != 0)
+		return r;
+	rs->finalized = true;
+	return 0;
+}
+
+size_t ky_ruleset_count(const struct ky_ruleset *rs)
+{
+	return rs->nrules;
+}
+
+const struct ky_sigma_rule *ky_ruleset_rule(const struct ky_ruleset *rs,
+					    size_t i)
+{
+	return i < rs->nrules ? rs->rules[i].rule : NULL;
+}
+
+int ky_match_scratch_new(const struct ky_ruleset *rs,
+			 struct ky_match_scratch **out)
+{
+	struct ky_match_scratch *s = calloc(1, sizeof(*s));
+	int r = 0;
+
+	*out = NULL;
+	if (s == NULL)
+		return KY_E_NOMEM;
+	if (!rs->finalized) {
+		r = KY_E_INVAL;
+		goto out;
+	}
+	s->nbits_words = (rs->npreds + 63) / 64;
+	s->bits = calloc(s->nbits_words + 1, sizeof(*s->bits));
+	s->touched = calloc(s->nbits_words + 1, sizeof(*s->touched));
+	s->sbits = calloc((rs->maxsearch + 63) / 64 + 1, sizeof(*s->sbits));
+	s->altok = calloc(rs->nalts + 1, 1);
+	s->afields = calloc(rs->maxfields + 1, sizeof(*s->afields));
+	s->rmark = calloc((rs->nrules + 63) / 64 + 1, sizeof(*s->rmark));
+	s->md = pcre2_match_data_create(1, NULL);
+	if (s->bits == NULL || s->touched == NULL || s->sbits == NULL ||
+	    s->altok == NULL || s->afields == NULL || s->md == NULL ||
+	    s->rmark == NULL) {
+		r = KY_E_NOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < rs->nfdbs; i++) {
+		if (rs->fdbs[i].db != NULL &&
+		    hs_alloc_scratch(rs->fdbs[i].db, &s->hs) != HS_SUCCESS) {
+			r = KY_E_NOMEM;
+			goto out;
+		}
+	}
+	*out = s;
+	s = NULL; /* transferred */
+out:
+	ky_match_scratch_free(s);
+	return r;
+}
+
+void ky_match_scratch_free(struct ky_match_scratch *s)
+{
+	if (s == NULL)
+		return;
+	if (s->hs != NULL)
+		hs_free_scratch(s->hs);
+	pcre2_match_data_free(s->md);
+	free(s->bits);
+	free(s->touched);
+	free(s->sbits);
+	free(s->altok);
+	free(s->afields);
+	free(s->rmark);
+	free(s);
+}
+
+size_t ky_ruleset_unmapped(const struct ky_ruleset *rs)
+{
+	return rs->nunmapped;
+}

@@ -1,0 +1,214 @@
+/* Internals of the compiled rule set, shared by ruleset.c (rule storage,
+ * finalize), compile.c (values to predicates, pattern databases) and
+ * match.c (the per-event matcher).  Not part of the public API. */
+#ifndef KY_DETECT_RULESET_INT_H
+#define KY_DETECT_RULESET_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <hs/hs.h>
+#include <pcre2.h>
+
+#include "detect/ruleset.h"
+
+struct ky_logsources;
+struct ky_ls_alt;
+struct ky_cond;
+
+#define KY__NONE UINT32_MAX
+
+/* What a predicate tests; its bit is its index in ky_ruleset.preds. */
+enum ky__pk {
+	KY__PK_HS = 0, /* pattern in the field's Vectorscan database */
+	KY__PK_PCRE,   /* regex Vectorscan rejects, run directly */
+	KY__PK_ANY,    /* any non-null value (the pattern "*") */
+	KY__PK_EMPTY,  /* the empty string */
+	KY__PK_NULL,   /* a JSON null */
+	KY__PK_NUM,    /* numeric comparison */
+	KY__PK_CIDR,
+	KY__PK_TIME,	 /* part of the value read as a timestamp */
+	KY__PK_FIELDREF, /* equal to another field's value */
+	KY__PK_PRESENT,	 /* the field is in the event */
+};
+
+#define KY__ANCHOR_START 1
+#define KY__ANCHOR_END 2
+
+enum ky__op { KY__OP_EQ = 0, KY__OP_GT, KY__OP_GTE, KY__OP_LT, KY__OP_LTE };
+
+enum ky__tpart {
+	KY__T_MINUTE = 0,
+	KY__T_HOUR,
+	KY__T_DAY,
+	KY__T_WEEK,
+	KY__T_MONTH,
+	KY__T_YEAR,
+};
+
+struct ky__pred {
+	uint8_t kind; /* enum ky__pk */
+	uint8_t op;   /* enum ky__op: NUM, TIME */
+	uint8_t tpart;
+	uint8_t cased;	 /* FIELDREF */
+	uint8_t family;	 /* CIDR: 4 or 6 */
+	uint8_t prefix;	 /* CIDR */
+	uint32_t fdb;	 /* owning field database */
+	char *pattern;	 /* HS/PCRE: the expression */
+	char *fwd;	 /* anchored literal: its regex, for a PCRE2 fallback */
+	uint8_t anchor;	 /* KY__ANCHOR_*: checked in the match callback */
+	uint32_t litlen; /* anchored literal: its length in bytes */
+	unsigned hsflags; /* HS flags; PCRE derives its options from them */
+	pcre2_code *re;	  /* PCRE */
+	double num;	  /* NUM, TIME */
+	uint8_t addr[16]; /* CIDR, masked */
+	char *ref;	  /* FIELDREF: the other field */
+	char *key;	  /* dedup key in ky_ruleset.predkeys */
+	size_t keylen;
+};
+
+/* Every predicate on one event field (or on all values: the keyword
+ * database), and the Vectorscan database of its string patterns. */
+struct ky__fdb {
+	char *name;
+	hs_database_t *db;
+	uint32_t present_bit; /* KY__NONE until an item needs it */
+	uint32_t *direct;     /* non-HS predicates, tested per value */
+	uint32_t ndirect, capdirect;
+	uint32_t nhs; /* HS predicates (known after finalize) */
+};
+
+/* An item: its value predicates OR'ed (AND with |all), optionally
+ * negated; when the field is absent the item is absent_val instead (if
+ * present_bit is set).  alt: another item OR'ed with this one (the same
+ * item on a field renamed by the logsource). */
+struct ky__item {
+	uint8_t all, neg, absent_val;
+	uint32_t present_bit;
+	uint32_t first, n; /* in ky_ruleset.pidx */
+	uint32_t fdb;	   /* for alert fields; KY__NONE for keywords */
+	uint32_t alt;
+};
+
+struct ky__group {
+	uint32_t first, n; /* in ky_ruleset.items */
+};
+
+struct ky__search {
+	uint32_t first, n; /* in ky_ruleset.groups */
+};
+
+struct ky__rule {
+	struct ky_sigma_rule *rule;
+	struct ky_cond *cond;
+	uint32_t search0, nsearch; /* in ky_ruleset.searches */
+	const struct ky_ls_alt *const *alts;
+	size_t nalts;
+	uint32_t *altidx;  /* into ky_ruleset.alts, per alternative */
+	uint32_t *filters; /* indexes of filter rules applying to this one */
+	uint32_t nfilters;
+	uint32_t nfields; /* upper bound of distinct alert fields */
+	/* The rule names a category or service that no map entry covers:
+	 * it runs on no event (running it on every event would fire keyword
+	 * rules of other products on unrelated events). */
+	bool unmapped;
+};
+
+struct ky_ruleset {
+	struct ky_logsources *own_ls; /* the built-in map when opts had none */
+	const struct ky_logsources *ls;
+	const struct ky_hash *placeholders;
+	bool finalized;
+
+	struct ky__rule *rules; /* in add order: detections, filters, corr. */
+	size_t nrules, caprules;
+	size_t ncorr, nfilt;
+	size_t nunmapped;
+
+	struct ky__pred *preds;
+	uint32_t npreds, cappreds;
+	struct ky_hash *predkeys; /* dedup key -> pred index + 1 */
+
+	struct ky__fdb *fdbs;
+	uint32_t nfdbs, capfdbs;
+	struct ky_hash *fdbnames; /* field name -> fdb index + 1 */
+	uint32_t kwfdb; /* keyword database; KY__NONE if no keywords */
+
+	uint32_t *pidx;
+	uint32_t npidx, cappidx;
+	struct ky__item *items;
+	uint32_t nitems, capitems;
+	struct ky__group *groups;
+	uint32_t ngroups, capgroups;
+	struct ky__search *searches;
+	uint32_t nsearches, capsearches;
+
+	const struct ky_ls_alt **alts; /* distinct alternatives in use */
+	uint32_t nalts, capalts;
+
+	uint32_t maxsearch; /* most searches in one rule */
+	uint32_t maxfields; /* most alert fields of one rule */
+
+	/* A detection is evaluated only when one of its predicate bits is
+	 * set (trig: bit -> rules, offsets trig_off[bit]..trig_off[bit+1])
+	 * or when it holds on an event that sets none of them (zero). */
+	uint32_t *trig_off, *trig;
+	uint32_t *zero;
+	uint32_t nzero;
+};
+
+struct ky_match_scratch {
+	hs_scratch_t *hs;
+	pcre2_match_data *md;
+	uint64_t *bits; /* predicate bits */
+	uint32_t *touched;
+	uint32_t ntouched;
+	uint64_t *sbits; /* search bits of the rule being evaluated */
+	uint8_t *altok;	 /* per distinct alternative: 0 unknown, 1 no, 2 yes */
+	struct ky_alert_field *afields;
+	uint32_t nbits_words;
+	uint64_t *rmark;	     /* rules to evaluate for this event */
+	const struct ky_ruleset *rs; /* for the match callback */
+	unsigned long long vlen;     /* length of the value being scanned */
+};
+
+/* Grows *p (an array of *cap elements of size sz) to hold need. */
+int ky__grow(void *p, uint32_t *cap, uint32_t need, size_t sz);
+
+/* compile.c: compiles rule's searches into items and predicates,
+ * appending to rs; the caller rolls back on failure. */
+int ky__compile_rule(struct ky_ruleset *rs, struct ky__rule *cr,
+		     struct ky_err *err);
+/* Undoes predicates, items, groups and searches past the marks. */
+void ky__rollback(struct ky_ruleset *rs, uint32_t npreds, uint32_t npidx,
+		  uint32_t nitems, uint32_t ngroups, uint32_t nsearches);
+/* Builds the Vectorscan databases (moving what Vectorscan rejects to
+ * PCRE2). */
+int ky__build_dbs(struct ky_ruleset *rs, struct ky_err *err);
+void ky__pred_free(struct ky__pred *p);
+/* Compiles p->pattern with PCRE2 (bytes, no UTF: event values may be
+ * invalid UTF-8) and makes p a KY__PK_PCRE; 0, or msg says why. */
+int ky__pcre_compile(struct ky__pred *p, char *msg, size_t msglen);
+
+/* ruleset.c: the predicate table.  The database of field name (created
+ * on first use; *r = 0 or an error). */
+uint32_t ky__get_fdb(struct ky_ruleset *rs, const char *name, int *r);
+/* Finds or adds the predicate *tmpl (its pointers are taken over, or
+ * freed when an equal predicate exists); *bit = its index. */
+int ky__add_pred(struct ky_ruleset *rs, struct ky__pred *tmpl, uint32_t *bit);
+/* The bit telling that field database fdb's field is in the event. */
+int ky__present_bit(struct ky_ruleset *rs, uint32_t fdb, uint32_t *bit);
+/* "10.0.0.0/8", "fd00::/8", a bare address: p->family/addr/prefix. */
+int ky__cidr_parse(const char *s, struct ky__pred *p);
+
+/* match.c */
+bool ky__item_eval(const struct ky_ruleset *rs, const struct ky__item *it,
+		   const uint64_t *bits);
+/* The rule's condition over predicate bits; sbits is scratch for the
+ * search bits (maxsearch bits). */
+bool ky__rule_eval(const struct ky_ruleset *rs, const struct ky__rule *cr,
+		   const uint64_t *bits, uint64_t *sbits);
+
+#endif
