@@ -312,65 +312,6 @@ static enum fy_event_type cur(const struct loader *ld)
 	return ld->ev->type;
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool is_break(char c)
-{
-	return c == '\n' || c == '\r';
-}
-
-/* Skips one line break (\n, \r\n or \r) at s[*i]. */
-static void skip_break(const char *s, size_t n, size_t *i)
-{
-	if (s[*i] == '\r' && *i + 1 < n && s[*i + 1] == '\n')
-		(*i)++;
-	(*i)++;
-}
-
-/* The value of a single-quoted scalar from its raw text (YAML 1.2 7.3.2):
- * '' is a quote; a line break folds to a space, or to n newlines when n
- * empty lines follow it; blanks around line breaks go.  libfyaml 0.7.12
- * leaks the chunk array when it unescapes five or more '' in a row
- * (upstream issue 233), so the loader does this one itself. */
-static int unquote_single(const char *s, size_t n, struct ky_buf *out)
-{
-	size_t i = 0, j, empty;
-	int r = 0;
-
-	ky_buf_reset(out);
-	while (i < n && r == 0) {
-		if (s[i] == '\'' && i + 1 < n && s[i + 1] == '\'') {
-			r = ky_buf_addc(out, '\'');
-			i += 2;
-		} else if (is_blank(s[i])) {
-			for (j = i; j < n && is_blank(s[j]); j++)
-				;
-			if (j == n || !is_break(s[j]))
-				r = ky_buf_add(out, s + i, j - i);
-			i = j;
-		} else if (is_break(s[i])) {
-			skip_break(s, n, &i);
-			for (empty = 0;; empty++) {
-				while (i < n && is_blank(s[i]))
-					i++;
-				if (i == n || !is_break(s[i]))
-					break;
-				skip_break(s, n, &i);
-			}
-			if (empty == 0)
-				r = ky_buf_addc(out, ' ');
-			while (empty-- > 0 && r == 0)
-				r = ky_buf_addc(out, '\n');
-		} else {
-			r = ky_buf_addc(out, s[i++]);
-		}
-	}
-	return r;
-}
-
 /* The current scalar's value; valid until the next call.  NULL only when
  * memory runs out. */
 static const char *text(struct loader *ld, size_t *n)
@@ -384,8 +325,9 @@ static const char *text(struct loader *ld, size_t *n)
 		if (a == NULL || b == NULL || a->input_pos > b->input_pos ||
 		    b->input_pos > ld->len)
 			goto lib;
-		if (unquote_single(ld->input + a->input_pos,
-				   b->input_pos - a->input_pos, &ld->sq) != 0)
+		if (ky_yaml_unquote_single(ld->input + a->input_pos,
+					   b->input_pos - a->input_pos,
+					   &ld->sq) != 0)
 			return NULL;
 		*n = ld->sq.len;
 		return ky_buf_str(&ld->sq);

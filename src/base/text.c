@@ -1,8 +1,10 @@
-/* UTF-8 validation (RFC 3629) and the precheck of YAML text; one copy for
- * the configuration, Sigma rule and logsource loaders and the JSON
- * writer. */
+/* UTF-8 validation (RFC 3629), the precheck of YAML text and the reading
+ * of single-quoted YAML scalars: one copy for the configuration, Sigma rule
+ * and logsource loaders and the JSON writer. */
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/text.h"
 
@@ -113,4 +115,58 @@ int ky_yaml_precheck(const char *text, size_t n, unsigned blank_max,
 	*line = 1;
 	*col = 1;
 	return 0;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool is_break(char c)
+{
+	return c == '\n' || c == '\r';
+}
+
+/* Skips one line break (\n, \r\n or \r) at s[*i]. */
+static void skip_break(const char *s, size_t n, size_t *i)
+{
+	if (s[*i] == '\r' && *i + 1 < n && s[*i + 1] == '\n')
+		(*i)++;
+	(*i)++;
+}
+
+int ky_yaml_unquote_single(const char *s, size_t n, struct ky_buf *out)
+{
+	size_t i = 0, j, empty;
+	int r = 0;
+
+	ky_buf_reset(out);
+	while (i < n && r == 0) {
+		if (s[i] == '\'' && i + 1 < n && s[i + 1] == '\'') {
+			r = ky_buf_addc(out, '\'');
+			i += 2;
+		} else if (is_blank(s[i])) {
+			for (j = i; j < n && is_blank(s[j]); j++)
+				;
+			if (j == n || !is_break(s[j]))
+				r = ky_buf_add(out, s + i, j - i);
+			i = j;
+		} else if (is_break(s[i])) {
+			skip_break(s, n, &i);
+			for (empty = 0;; empty++) {
+				while (i < n && is_blank(s[i]))
+					i++;
+				if (i == n || !is_break(s[i]))
+					break;
+				skip_break(s, n, &i);
+			}
+			if (empty == 0)
+				r = ky_buf_addc(out, ' ');
+			while (empty-- > 0 && r == 0)
+				r = ky_buf_addc(out, '\n');
+		} else {
+			r = ky_buf_addc(out, s[i++]);
+		}
+	}
+	return r;
 }

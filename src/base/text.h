@@ -25,4 +25,14 @@ size_t ky_utf8_check(const char *s, size_t n);
 int ky_yaml_precheck(const char *s, size_t n, unsigned blank_max,
 		     unsigned *line, unsigned *col, const char **what);
 
+struct ky_buf;
+
+/* The value of a single-quoted YAML scalar from its raw text between the
+ * quotes (YAML 1.2, 7.3.2): '' is a quote; a line break folds to a space,
+ * or to n newlines when n empty lines follow it; blanks around breaks go.
+ * libfyaml 0.7.12 leaks when it unescapes runs of '' (its issue 233), so
+ * the loaders read such scalars with this instead.  out is reset first.
+ * Returns 0 or KY_E_NOMEM/KY_E_TOOBIG. */
+int ky_yaml_unquote_single(const char *s, size_t n, struct ky_buf *out);
+
 #endif

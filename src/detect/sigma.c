@@ -272,63 +272,6 @@ const char *ky__sigma_corr_check(struct ky_sigma_corr *c)
 	return NULL;
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool is_break(char c)
-{
-	return c == '\n' || c == '\r';
-}
-
-static void skip_break(const char *s, size_t n, size_t *i)
-{
-	if (s[*i] == '\r' && *i + 1 < n && s[*i + 1] == '\n')
-		(*i)++;
-	(*i)++;
-}
-
-/* The value of a single-quoted scalar from its raw text (YAML 1.2 7.3.2):
- * '' is a quote; a line break folds to a space, or to n newlines when n
- * empty lines follow; blanks around breaks go.  libfyaml 0.7.12 leaks when
- * it unescapes runs of '' (upstream issue 233), so this is done here. */
-int ky__sigma_unquote_single(const char *s, size_t n, struct ky_buf *out)
-{
-	size_t i = 0, j, empty;
-	int r = 0;
-
-	ky_buf_reset(out);
-	while (i < n && r == 0) {
-		if (s[i] == '\'' && i + 1 < n && s[i + 1] == '\'') {
-			r = ky_buf_addc(out, '\'');
-			i += 2;
-		} else if (is_blank(s[i])) {
-			for (j = i; j < n && is_blank(s[j]); j++)
-				;
-			if (j == n || !is_break(s[j]))
-				r = ky_buf_add(out, s + i, j - i);
-			i = j;
-		} else if (is_break(s[i])) {
-			skip_break(s, n, &i);
-			for (empty = 0;; empty++) {
-				while (i < n && is_blank(s[i]))
-					i++;
-				if (i == n || !is_break(s[i]))
-					break;
-				skip_break(s, n, &i);
-			}
-			if (empty == 0)
-				r = ky_buf_addc(out, ' ');
-			while (empty-- > 0 && r == 0)
-				r = ky_buf_addc(out, '\n');
-		} else {
-			r = ky_buf_addc(out, s[i++]);
-		}
-	}
-	return r;
-}
-
 void ky__sigma_strv_free(char **v, size_t n)
 {
 	size_t i;

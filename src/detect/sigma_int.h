@@ -32,10 +32,6 @@ const char *ky__sigma_item_check(const struct ky_sigma_item *it);
  * default condition of temporal correlations. */
 const char *ky__sigma_corr_check(struct ky_sigma_corr *c);
 
-/* The value of a single-quoted scalar from its raw text (between the
- * quotes) into out; 0 or KY_E_NOMEM/KY_E_TOOBIG. */
-int ky__sigma_unquote_single(const char *s, size_t n, struct ky_buf *out);
-
 void ky__sigma_strv_free(char **v, size_t n);
 void ky__sigma_search_free(struct ky_sigma_search *s);
 

@@ -146,9 +146,9 @@ static const char *scal(struct yctx *y, struct fy_node *n, const char *what,
 	    (a = fy_token_start_mark(t)) != NULL &&
 	    (b = fy_token_end_mark(t)) != NULL &&
 	    a->input_pos <= b->input_pos && b->input_pos <= y->len) {
-		if (ky__sigma_unquote_single(y->input + a->input_pos,
-					     b->input_pos - a->input_pos,
-					     &y->sq) != 0) {
+		if (ky_yaml_unquote_single(y->input + a->input_pos,
+					   b->input_pos - a->input_pos,
+					   &y->sq) != 0) {
 			nomem(y);
 			return NULL;
 		}

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/text.h"
 
@@ -92,11 +93,34 @@ static void test_precheck(void **state)
 	assert_int_equal(line, 6);
 }
 
+static void unq(const char *raw, const char *want)
+{
+	struct ky_buf b;
+
+	ky_buf_init(&b, 0);
+	assert_int_equal(ky_yaml_unquote_single(raw, strlen(raw), &b), 0);
+	assert_string_equal(ky_buf_str(&b), want);
+	ky_buf_free(&b);
+}
+
+static void test_unquote_single(void **state)
+{
+	(void)state;
+	unq("plain", "plain");
+	unq("it''s", "it's");
+	unq("''''''''''", "'''''");  /* the run libfyaml leaks on */
+	unq("a  \n  b", "a b");	     /* a break folds to a space */
+	unq("a\n\n\n  b", "a\n\nb"); /* n empty lines, n newlines */
+	unq("a\r\nb", "a b");
+	unq("  lead and trail  ", "  lead and trail  ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_precheck),
+		cmocka_unit_test(test_unquote_single),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
