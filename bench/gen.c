@@ -3,7 +3,9 @@
  * once before any timing. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -699,4 +701,37 @@ void bench_gen_ioc_event(struct bench_corpus *c, const struct bench_iocs *s,
 	c->n++;
 	if (ky_buf_addc(b, '\n') != 0)
 		bench_die("out of memory");
+}
+
+static double ts_sec(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+struct bench_times bench_now(void)
+{
+	struct bench_times t = {ts_sec(CLOCK_THREAD_CPUTIME_ID),
+				ts_sec(CLOCK_MONOTONIC)};
+	return t;
+}
+
+struct bench_times bench_since(struct bench_times t0)
+{
+	struct bench_times t = bench_now();
+
+	t.cpu -= t0.cpu;
+	t.wall -= t0.wall;
+	return t;
+}
+
+bool bench_parse_num(const char *s, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno == 0 && end != s && *end == '\0';
 }

@@ -56,6 +56,16 @@ extern uint64_t bench_rng_state;
 /* Prints what and exits 2: only for set-up failures (out of memory). */
 void bench_die(const char *what) __attribute__((noreturn));
 
+/* Thread CPU time (the per-core figure) and monotonic wall time. */
+struct bench_times {
+	double cpu, wall;
+};
+struct bench_times bench_now(void);
+/* Time since t0. */
+struct bench_times bench_since(struct bench_times t0);
+/* A decimal count from the command line; false when it is not one. */
+bool bench_parse_num(const char *s, unsigned long *out);
+
 /* Room for n records of about avg bytes. */
 void bench_corpus_init(struct bench_corpus *c, size_t n, size_t avg);
 void bench_corpus_free(struct bench_corpus *c);

@@ -33,25 +33,6 @@
 
 /* ---------------------------------------------------------------- timing */
 
-struct times {
-	double cpu, wall;
-};
-
-static double ts_sec(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static struct times now(void)
-{
-	struct times t = {ts_sec(CLOCK_THREAD_CPUTIME_ID),
-			  ts_sec(CLOCK_MONOTONIC)};
-	return t;
-}
-
 /* What one pass over a corpus counted; every run must count the same. */
 struct counts {
 	size_t ok, failed;
@@ -180,7 +161,7 @@ static void run_jansson(struct bench_ctx *b, struct counts *k)
 
 struct result {
 	const char *name;
-	struct times best;
+	struct bench_times best;
 	struct counts k;
 	size_t n;
 	double mb;
@@ -210,12 +191,12 @@ static void measure(struct result *res, const char *name, bench_fn fn,
 	res->mb /= 1e6;
 	for (int r = 0; r < runs; r++) {
 		struct counts k = {0};
-		struct times t0, t1;
+		struct bench_times t0, t1;
 
 		b->first_err = SIZE_MAX;
-		t0 = now();
+		t0 = bench_now();
 		fn(b, &k);
-		t1 = now();
+		t1 = bench_now();
 		t1.cpu -= t0.cpu;
 		t1.wall -= t0.wall;
 		if (r == 0) {
@@ -467,12 +448,9 @@ static void usage(void)
 
 static unsigned long parse_num(const char *s)
 {
-	char *end;
 	unsigned long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end)
+	if (!bench_parse_num(s, &v))
 		usage();
 	return v;
 }
@@ -500,7 +478,7 @@ int main(int argc, char **argv)
 	struct result r_scan, r_rec, r_jan, r_sys, r_srec;
 	uint64_t leaves;
 	size_t n_addr = 0, n_user = 0;
-	struct times g0, g1;
+	struct bench_times g0, g1;
 	uint64_t seed = 42;
 
 	while ((o = getopt_long(argc, argv, "n:s:r:", opts, NULL)) != -1) {
@@ -530,7 +508,7 @@ int main(int argc, char **argv)
 	if (runs < 1 || njson < 1 || nsys < 1)
 		usage();
 
-	g0 = now();
+	g0 = bench_now();
 	/* Each corpus from its own seed: the sshd lines do not depend on -n. */
 	bench_rng_state = seed;
 	bench_corpus_init(&js, njson, 460);
@@ -546,7 +524,7 @@ int main(int argc, char **argv)
 		n_addr += truth[i].ip_len != 0;
 		n_user += truth[i].user_len != 0;
 	}
-	g1 = now();
+	g1 = bench_now();
 	printf("bench_ingest: %zu JSON events (%.1f MB, %.0f B avg), %zu sshd "
 	       "lines (%.1f MB, %.0f B avg; %zu with an address, %zu with a "
 	       "user); generated in %.2f s; best of %d runs, per core = "

@@ -33,34 +33,6 @@ static int nfail;
 
 /* ---------------------------------------------------------------- timing */
 
-struct times {
-	double cpu, wall;
-};
-
-static double ts_sec(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static struct times now(void)
-{
-	struct times t = {ts_sec(CLOCK_THREAD_CPUTIME_ID),
-			  ts_sec(CLOCK_MONOTONIC)};
-	return t;
-}
-
-static struct times since(struct times t0)
-{
-	struct times t = now();
-
-	t.cpu -= t0.cpu;
-	t.wall -= t0.wall;
-	return t;
-}
-
 static long status_kb(const char *key)
 {
 	char line[256];
@@ -372,7 +344,7 @@ static void run_jansson(struct ctx *x)
 
 struct result {
 	const char *name;
-	struct times best;
+	struct bench_times best;
 	size_t events, total, failed, wrong; /* wrong: events != truth */
 	size_t first_wrong;
 	bool stable, exact;
@@ -386,14 +358,14 @@ static void measure(struct result *res, const char *name, run_fn fn,
 	res->name = name;
 	res->stable = true;
 	for (int r = 0; r < runs; r++) {
-		struct times d, t0;
+		struct bench_times d, t0;
 		size_t ev = 0, tot = 0, wrong = 0, first = SIZE_MAX;
 
 		x->failed = 0;
 		memset(x->by_type, 0, sizeof(x->by_type));
-		t0 = now();
+		t0 = bench_now();
 		fn(x);
-		d = since(t0);
+		d = bench_since(t0);
 		for (size_t i = 0; i < x->c->n; i++) {
 			ev += x->got[i] != 0;
 			tot += x->got[i];
@@ -511,12 +483,9 @@ static void usage(void)
 
 static unsigned long parse_num(const char *s)
 {
-	char *end;
 	unsigned long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end)
+	if (!bench_parse_num(s, &v))
 		usage();
 	return v;
 }
@@ -527,7 +496,7 @@ static void big_load(size_t nbig, uint64_t seed)
 	struct bench_iocs big;
 	struct ky_ioc_set *set;
 	struct ky_err err;
-	struct times t0, tl, tk;
+	struct bench_times t0, tl, tk;
 	long rss0;
 	size_t found = 0;
 
@@ -536,12 +505,12 @@ static void big_load(size_t nbig, uint64_t seed)
 	ky_hash_free(big.seen, NULL); /* only the generator needs it */
 	big.seen = NULL;
 	rss0 = status_kb("VmRSS");
-	t0 = now();
+	t0 = bench_now();
 	if ((set = ky_ioc_set_new()) == NULL || iocs_load(&big, set, &err) != 0)
 		bench_die("loading the big set failed");
-	tl = since(t0);
+	tl = bench_since(t0);
 	long rss1 = status_kb("VmRSS");
-	t0 = now();
+	t0 = bench_now();
 	for (size_t i = 0; i < big.c.n; i++) {
 		size_t n;
 		const char *v = bench_ioc_val(&big, i, &n);
@@ -550,7 +519,7 @@ static void big_load(size_t nbig, uint64_t seed)
 							     : KY_IOC_IP;
 		found += ky_ioc_lookup(set, ty, v, n) != NULL;
 	}
-	tk = since(t0);
+	tk = bench_since(t0);
 	printf("  ky_ioc_add x %zu: cpu %.3f s, wall %.3f s (%.0f/s), RSS "
 	       "+%.1f MB (%.0f B per indicator)\n",
 	       big.c.n, tl.cpu, tl.wall, (double)big.c.n / tl.cpu,
@@ -595,7 +564,7 @@ int main(int argc, char **argv)
 	struct peer peer;
 	struct ctx x;
 	struct result r_full, r_parse, r_jan;
-	struct times g0, g1, tl;
+	struct bench_times g0, g1, tl;
 	double mb = 0;
 	long rss0, rss1;
 
@@ -630,7 +599,7 @@ int main(int argc, char **argv)
 		usage();
 
 	print_load("at start");
-	g0 = now();
+	g0 = bench_now();
 	bench_rng_state = seed ^ 0x494f430000000000ULL;
 	bench_iocs_gen(&iocs, nioc);
 	bench_rng_state = seed ^ 0x45560000000000ULL;
@@ -641,7 +610,7 @@ int main(int argc, char **argv)
 	bench_corpus_init(&ev, nev, 420);
 	for (size_t i = 0; i < nev; i++)
 		bench_gen_ioc_event(&ev, &iocs, &t);
-	g1 = since(g0);
+	g1 = bench_since(g0);
 	for (size_t i = 0; i < ev.n; i++)
 		mb += ev.len[i];
 	mb /= 1e6;
@@ -688,14 +657,14 @@ int main(int argc, char **argv)
 	rss0 = status_kb("VmRSS");
 	for (int r = 0; r < runs; r++) {
 		struct ky_ioc_set *s2;
-		struct times d, t0 = now();
+		struct bench_times d, t0 = bench_now();
 
 		if ((s2 = ky_ioc_set_new()) == NULL ||
 		    iocs_load(&iocs, s2, &err) != 0) {
 			fprintf(stderr, "bench_ioc: ky_ioc_add: %s\n", err.msg);
 			return 2;
 		}
-		d = since(t0);
+		d = bench_since(t0);
 		if (r == 0) {
 			set = s2;
 			tl = d;
@@ -732,7 +701,7 @@ int main(int argc, char **argv)
 		char path[4096];
 		struct ky_ioc_set *s2 = ky_ioc_set_new();
 		uint64_t loaded = 0, rejected = 0;
-		struct times t0 = now(), d;
+		struct bench_times t0 = bench_now(), d;
 
 		snprintf(path, sizeof(path), "%s/ioc.txt", dir);
 		if (s2 == NULL || ky_ioc_load_list(s2, path, -1, false, &loaded,
@@ -740,7 +709,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_ioc: %s: %s\n", path, err.msg);
 			return 2;
 		}
-		d = since(t0);
+		d = bench_since(t0);
 		printf("  ky_ioc_load_list ioc.txt: cpu %.3f s, wall %.3f s, "
 		       "%" PRIu64 " loaded, %" PRIu64 " rejected\n",
 		       d.cpu, d.wall, loaded, rejected);
@@ -780,10 +749,10 @@ int main(int argc, char **argv)
 	       (double)ev.n / (r_full.best.cpu - r_parse.best.cpu));
 	nfail += !r_full.exact;
 	if (use_jansson) {
-		struct times t0 = now(), d;
+		struct bench_times t0 = bench_now(), d;
 
 		peer_build(&peer, &iocs);
-		d = since(t0);
+		d = bench_since(t0);
 		measure(&r_jan, "jansson json_loadb+hash lookup", run_jansson,
 			&x, runs, &t, true);
 		print_result(&r_jan, "ioc_jansson", &ev, mb, true);
