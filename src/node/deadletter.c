@@ -2,6 +2,7 @@
  * as JSON lines in DIR/deadletter-YYYYMMDD.jsonl (rotated past a size) and,
  * when a store is given, as rows of its deadletter table. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -20,6 +21,9 @@
 #define DL_RAW_MAX 4096
 /* Cap on one JSON line: raw (base64 worst case) plus input and reason. */
 #define DL_LINE_MAX (4 * DL_RAW_MAX + 16384)
+
+/* Rejections logged when there is neither a file nor a store. */
+#define DL_LOG_MAX 10
 
 struct ky_deadletter {
 	pthread_mutex_t mu;
@@ -329,6 +333,14 @@ int ky_deadletter_add(struct ky_deadletter *d, const char *input, uint64_t line,
 
 	pthread_mutex_lock(&d->mu);
 	d->written++;
+	if (!d->dir && !d->store && d->written <= DL_LOG_MAX) {
+		/* ingest.deadletter: false keeps nothing: say at least what
+		 * the first rejections were. */
+		KY_WARN("rejected %s:%" PRIu64 ": %s%s", input, line, reason,
+			d->written == DL_LOG_MAX ? " (further rejections are "
+						   "counted, not logged)"
+						 : "");
+	}
 	if (d->dir) {
 		r = format_line(d, when, input, line, offset, reason, raw,
 				raw_len, keep);

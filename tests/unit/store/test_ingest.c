@@ -588,6 +588,36 @@ static void test_deadletter_partial_write(void **state)
 	assert_int_equal(lines, 2);
 }
 
+/* With neither a directory nor a store (ingest.deadletter: false) the
+ * first rejections are still logged, then only counted. */
+static void test_deadletter_nowhere_logs(void **state)
+{
+	struct ky_deadletter *dl = NULL;
+	struct ky_err err = {0};
+	char out[8192];
+	FILE *tmp = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	size_t n;
+	(void)state;
+
+	assert_non_null(tmp);
+	assert_int_equal(ky_deadletter_open(&dl, NULL, 0, NULL, &err), 0);
+	dup2(fileno(tmp), STDERR_FILENO);
+	for (uint64_t i = 1; i <= 12; i++)
+		ky_deadletter_add(dl, "in.log", i, 0, "bad record", "x", 1);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, sizeof(out) - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	assert_int_equal(ky_deadletter_written(dl), 12);
+	assert_non_null(strstr(out, "rejected in.log:1: bad record"));
+	assert_non_null(strstr(out, "rejected in.log:10: bad record (further"));
+	assert_null(strstr(out, "in.log:11:"));
+	ky_deadletter_close(dl);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -600,6 +630,7 @@ int main(void)
 		T(test_sigma_regression_documents),
 		T(test_deadletter_store_and_rotation),
 		T(test_deadletter_partial_write),
+		T(test_deadletter_nowhere_logs),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
