@@ -16,16 +16,17 @@
 #include "event/cef.h"
 #include "event/event.h"
 
+#include "../field_assert.h"
+
+#define utc ta_utc
+#define expect_str(path, want) ta_str(&ev, path, want)
+#define expect_int(path, want) ta_int(&ev, path, want)
+#define expect_absent(path) ta_absent(&ev, path)
+#define expect_err(r, needle) ta_err(&err, r, needle)
+
 static struct ky_arena *arena;
 static struct ky_event ev;
 static struct ky_err err;
-
-static int64_t utc(int y, unsigned mo, unsigned d, int h, int mi, int s)
-{
-	return ((ky_days_from_civil(y, mo, d) * 86400) + h * 3600 + mi * 60 +
-		s) *
-	       KY_NS_PER_SEC;
-}
 
 static int setup(void **state)
 {
@@ -51,46 +52,6 @@ static int pcef(const char *s)
 	ev.recv_ns = utc(2024, 11, 25, 0, 0, 0);
 	memset(&err, 0, sizeof(err));
 	return ky_cef_parse(s, strlen(s), &ev, &err);
-}
-
-static void expect_str(const char *path, const char *want)
-{
-	const struct ky_field *f = ky_event_get(&ev, path);
-
-	if (f == NULL)
-		fail_msg("field %s missing", path);
-	if (f->type != KY_V_STR || f->str_len != strlen(want) ||
-	    memcmp(f->str, want, f->str_len) != 0)
-		fail_msg("%s: got type %d \"%.*s\", want \"%s\"", path, f->type,
-			 (int)f->str_len, f->str, want);
-}
-
-static void expect_int(const char *path, int64_t want)
-{
-	const struct ky_field *f = ky_event_get(&ev, path);
-	char lit[32];
-
-	if (f == NULL)
-		fail_msg("field %s missing", path);
-	assert_int_equal(f->type, KY_V_INT);
-	assert_int_equal(f->v.i, want);
-	snprintf(lit, sizeof(lit), "%lld", (long long)want);
-	assert_int_equal(f->str_len, strlen(lit));
-	assert_memory_equal(f->str, lit, f->str_len);
-}
-
-static void expect_absent(const char *path)
-{
-	if (ky_event_get(&ev, path) != NULL)
-		fail_msg("field %s present", path);
-}
-
-static void expect_err(int r, const char *needle)
-{
-	assert_int_equal(r, KY_E_PARSE);
-	assert_int_equal(strncmp(err.msg, "offset ", 7), 0);
-	if (strstr(err.msg, needle) == NULL)
-		fail_msg("error \"%s\" lacks \"%s\"", err.msg, needle);
 }
 
 static const char sample[] =

@@ -16,19 +16,20 @@
 #include "event/event.h"
 #include "event/syslog.h"
 
+#include "../field_assert.h"
+
+#define utc ta_utc
+#define expect_str(path, want) ta_str(&ev, path, want)
+#define expect_int(path, want) ta_int(&ev, path, want)
+#define expect_absent(path) ta_absent(&ev, path)
+#define expect_err(r, needle) ta_err(&err, r, needle)
+
 static struct ky_arena *arena;
 static struct ky_event ev;
 static struct ky_err err;
 
 /* 2024-11-25T00:00:00Z: the receive time used to resolve 3164 years. */
 static int64_t recv_ns;
-
-static int64_t utc(int y, unsigned mo, unsigned d, int h, int mi, int s)
-{
-	return ((ky_days_from_civil(y, mo, d) * 86400) + h * 3600 + mi * 60 +
-		s) *
-	       KY_NS_PER_SEC;
-}
 
 static int setup(void **state)
 {
@@ -66,45 +67,6 @@ static int p5424(const char *s)
 {
 	fresh();
 	return ky_syslog5424_parse(s, strlen(s), &ev, &err);
-}
-
-static void expect_str(const char *path, const char *want)
-{
-	const struct ky_field *f = ky_event_get(&ev, path);
-
-	if (f == NULL)
-		fail_msg("field %s missing", path);
-	assert_int_equal(f->type, KY_V_STR);
-	assert_int_equal(f->str_len, strlen(want));
-	assert_memory_equal(f->str, want, f->str_len);
-}
-
-static void expect_int(const char *path, int64_t want)
-{
-	const struct ky_field *f = ky_event_get(&ev, path);
-	char lit[32];
-
-	if (f == NULL)
-		fail_msg("field %s missing", path);
-	assert_int_equal(f->type, KY_V_INT);
-	assert_int_equal(f->v.i, want);
-	snprintf(lit, sizeof(lit), "%lld", (long long)want);
-	assert_int_equal(f->str_len, strlen(lit));
-	assert_memory_equal(f->str, lit, f->str_len);
-}
-
-static void expect_absent(const char *path)
-{
-	if (ky_event_get(&ev, path) != NULL)
-		fail_msg("field %s present", path);
-}
-
-static void expect_err(int r, const char *needle)
-{
-	assert_int_equal(r, KY_E_PARSE);
-	assert_int_equal(strncmp(err.msg, "offset ", 7), 0);
-	if (strstr(err.msg, needle) == NULL)
-		fail_msg("error \"%s\" lacks \"%s\"", err.msg, needle);
 }
 
 static const char sshd[] =
