@@ -2,25 +2,21 @@
  * libfyaml event stream that maps each "section.key" to the table.  Every
  * error names file:line:column; libfyaml's own diagnostics are collected,
  * never printed. */
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <libfyaml.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/config.h"
+#include "base/hash.h"
 #include "base/text.h"
 
-/* A configuration file larger than this is not a configuration file. */
-#define CONFIG_FILE_MAX (4u << 20)
 /* Entries per list key: far above any real use, bounds hostile input. */
 #define CONFIG_LIST_MAX 4096
 /* Consecutive blank lines accepted (see check_text). */
@@ -82,6 +78,11 @@ void ky_config_free(struct ky_config *cfg)
 		free(cfg->patterns[i].pattern);
 	}
 	free(cfg->patterns);
+	for (i = 0; i < cfg->nplaceholders; i++) {
+		free(cfg->placeholders[i].name);
+		strlist_free(&cfg->placeholders[i].values);
+	}
+	free(cfg->placeholders);
 	free(cfg->home);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
@@ -537,6 +538,94 @@ static int list_value(struct loader *ld, const struct ky_config_key *k)
 	}
 }
 
+/* The values of one placeholder: a list of strings, or one string (a
+ * number or boolean counts as its text); a bare `name:` is an empty list. */
+static int placeholder_values(struct loader *ld, const char *what,
+			      struct ky_strlist *sl)
+{
+	int r;
+
+	if (is_null(ld))
+		return 0;
+	if (cur(ld) == FYET_SCALAR) {
+		if ((r = list_push(ld, what, (void **)&sl->v, &sl->n,
+				   sizeof(char *))) != 0)
+			return r;
+		return take_string(ld, what, &sl->v[0]);
+	}
+	if (cur(ld) != FYET_SEQUENCE_START)
+		return fail(ld, KY_E_CONFIG,
+			    "%s: expected a string or a list of strings", what);
+	for (;;) {
+		if ((r = advance(ld)) != 0)
+			return r;
+		if (cur(ld) == FYET_SEQUENCE_END)
+			return 0;
+		if ((r = list_push(ld, what, (void **)&sl->v, &sl->n,
+				   sizeof(char *))) != 0 ||
+		    (r = take_string(ld, what, &sl->v[sl->n - 1])) != 0)
+			return r;
+	}
+}
+
+/* detect.placeholders: a map of name -> values.  Names are what a rule
+ * writes between % signs, so they cannot hold one. */
+static int placeholders_value(struct loader *ld, const struct ky_config_key *k)
+{
+	struct ky_config *cfg = ld->cfg;
+	struct ky_config_placeholder *p;
+	char what[128], tmp[64];
+	const char *s;
+	size_t n, i;
+	int r;
+
+	if (is_null(ld))
+		return 0;
+	if (cur(ld) != FYET_MAPPING_START)
+		return fail(ld, KY_E_CONFIG,
+			    "%s: expected a map of name: [values]", k->key);
+	for (;;) {
+		if ((r = advance(ld)) != 0)
+			return r;
+		if (cur(ld) == FYET_MAPPING_END)
+			return 0;
+		if (cur(ld) != FYET_SCALAR)
+			return fail(ld, KY_E_CONFIG,
+				    "%s: expected a placeholder name", k->key);
+		if ((s = text(ld, &n)) == NULL)
+			return fail(ld, KY_E_NOMEM, "out of memory");
+		snip(s, n, tmp, sizeof(tmp));
+		if (n == 0)
+			return fail(ld, KY_E_CONFIG,
+				    "%s: empty placeholder name", k->key);
+		if (memchr(s, '%', n) != NULL)
+			return fail(ld, KY_E_CONFIG,
+				    "%s: placeholder name '%s' contains '%%'",
+				    k->key, tmp);
+		if (memchr(s, '\0', n) != NULL)
+			return fail(ld, KY_E_CONFIG,
+				    "%s: placeholder name contains a NUL byte",
+				    k->key);
+		for (i = 0; i < cfg->nplaceholders; i++) {
+			const char *o = cfg->placeholders[i].name;
+			if (strlen(o) == n && memcmp(o, s, n) == 0)
+				return fail(ld, KY_E_CONFIG,
+					    "duplicate key '%s.%s'", k->key,
+					    tmp);
+		}
+		if ((r = list_push(ld, k->key, (void **)&cfg->placeholders,
+				   &cfg->nplaceholders, sizeof(*p))) != 0)
+			return r;
+		p = &cfg->placeholders[cfg->nplaceholders - 1];
+		if ((p->name = ky_strndup(s, n)) == NULL)
+			return fail(ld, KY_E_NOMEM, "out of memory");
+		snprintf(what, sizeof(what), "%s.%s", k->key, tmp);
+		if ((r = advance(ld)) != 0 ||
+		    (r = placeholder_values(ld, what, &p->values)) != 0)
+			return r;
+	}
+}
+
 static const struct ky_config_key *find_key(const char *sec, size_t slen,
 					    const char *s, size_t n)
 {
@@ -581,7 +670,9 @@ static int section(struct loader *ld, const char *sec)
 		ld->seen[k - ky_config_keys] = true;
 		if ((r = advance(ld)) != 0)
 			return r;
-		if (k->type >= KY_CT_STRLIST)
+		if (k->type == KY_CT_PLACEHOLDERS)
+			r = placeholders_value(ld, k);
+		else if (k->type >= KY_CT_STRLIST)
 			r = list_value(ld, k);
 		else
 			r = scalar_value(ld, k);
@@ -757,101 +848,29 @@ out:
 	return r;
 }
 
-int ky_config_load(struct ky_config *cfg, const char *path, struct ky_err *err)
+int ky_config_placeholder_table(const struct ky_config *cfg,
+				struct ky_hash **out)
 {
-	char chunk[4096];
-	struct ky_buf data;
-	FILE *f = NULL;
-	size_t got;
+	const struct ky_config_placeholder *p;
+	struct ky_hash *h = NULL;
+	size_t i;
 	int r = 0;
 
-	memset(cfg, 0, sizeof(*cfg));
-	ky_buf_init(&data, CONFIG_FILE_MAX);
-	if ((f = fopen(path, "rb")) == NULL) {
-		r = ky_err_set(err, KY_E_IO, "%s: %s", path, strerror(errno));
-		goto out;
+	*out = NULL;
+	if (cfg->nplaceholders == 0)
+		return 0;
+	/* Names and lists stay in cfg, which outlives the rule set. */
+	if ((h = ky_hash_new(KY_HASH_BORROW_KEYS)) == NULL)
+		return KY_E_NOMEM;
+	for (i = 0; i < cfg->nplaceholders && r == 0; i++) {
+		p = &cfg->placeholders[i];
+		r = ky_hash_put(h, p->name, strlen(p->name), (void *)&p->values,
+				NULL);
 	}
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if ((r = ky_buf_add(&data, chunk, got)) == KY_E_TOOBIG) {
-			ky_err_set(err, r, "%s: larger than %u bytes", path,
-				   CONFIG_FILE_MAX);
-			goto out;
-		} else if (r != 0) {
-			ky_err_set(err, r, "%s: out of memory", path);
-			goto out;
-		}
+	if (r != 0) {
+		ky_hash_free(h, NULL);
+		return r;
 	}
-	if (ferror(f)) {
-		r = ky_err_set(err, KY_E_IO, "%s: read error", path);
-		goto out;
-	}
-	r = ky_config_load_mem(cfg, path, ky_buf_str(&data), data.len, err);
-	if (r != 0)
-		goto out;
-	if ((cfg->path = ky_strndup(path, strlen(path))) == NULL) {
-		ky_config_free(cfg);
-		r = ky_err_set(err, KY_E_NOMEM, "%s: out of memory", path);
-	}
-out:
-	if (f != NULL)
-		fclose(f);
-	ky_buf_free(&data);
-	return r;
-}
-
-/* ---- the node directory ------------------------------------------------ */
-
-int ky_config_find_home(const char *opt_home, char **home, struct ky_err *err)
-{
-	const char *dir = opt_home;
-	char *abs = NULL, *cwd = NULL;
-	struct ky_buf file;
-	struct stat st;
-	int r = 0;
-
-	*home = NULL;
-	ky_buf_init(&file, 0);
-	if (dir == NULL || *dir == '\0')
-		dir = getenv("KYKLOS_HOME");
-	cwd = getcwd(NULL, 0);
-	if (dir == NULL || *dir == '\0') {
-		if (cwd == NULL) {
-			r = ky_err_set(err, KY_E_IO,
-				       "cannot get the current directory: %s",
-				       strerror(errno));
-			goto out;
-		}
-		dir = cwd;
-	}
-	if ((abs = realpath(dir, NULL)) != NULL) {
-		if ((r = ky_buf_addf(&file, "%s/kyklos.yaml", abs)) != 0)
-			goto nomem;
-		if (stat(ky_buf_str(&file), &st) == 0 && S_ISREG(st.st_mode)) {
-			*home = abs;
-			abs = NULL; /* transferred */
-			goto out;
-		}
-	}
-	/* Name the directory absolutely even when it does not exist. */
-	ky_buf_reset(&file);
-	if (abs != NULL)
-		r = ky_buf_adds(&file, abs);
-	else if (dir[0] != '/' && cwd != NULL)
-		r = ky_buf_addf(&file, "%s/%s", cwd, dir);
-	else
-		r = ky_buf_adds(&file, dir);
-	if (r != 0)
-		goto nomem;
-	r = ky_err_set(err, KY_E_NONODE,
-		       "no kyklos node at %s: kyklos.yaml not found (use "
-		       "--home DIR, set KYKLOS_HOME, or run `kyklos init DIR`)",
-		       ky_buf_str(&file));
-	goto out;
-nomem:
-	r = ky_err_set(err, KY_E_NOMEM, "out of memory");
-out:
-	ky_buf_free(&file);
-	free(abs);
-	free(cwd);
-	return r;
+	*out = h;
+	return 0;
 }

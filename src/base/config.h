@@ -12,6 +12,7 @@
 #include "base/err.h"
 
 struct ky_buf;
+struct ky_hash;
 
 /* A user-defined extraction pattern (see docs/extraction.md). */
 struct ky_config_pattern {
@@ -29,6 +30,12 @@ struct ky_config_maprule {
 struct ky_strlist {
 	char **v;
 	size_t n;
+};
+
+/* A Sigma |expand placeholder and the values it stands for. */
+struct ky_config_placeholder {
+	char *name; /* without the % signs */
+	struct ky_strlist values;
 };
 
 struct ky_config {
@@ -68,6 +75,18 @@ struct ky_config {
 	int64_t queue_depth; /* batches per worker queue */
 	int64_t max_connections;
 	int64_t idle_timeout; /* seconds */
+	/* detect */
+	struct ky_strlist detect_rules;	     /* files or directories */
+	struct ky_strlist detect_indicators; /* lists; *.csv read as CSV */
+	struct ky_strlist detect_warning_lists;
+	char *detect_logsources; /* thor.yml-style map; "" = built-in */
+	struct ky_config_placeholder *placeholders;
+	size_t nplaceholders;
+	bool detect_store_alerts;   /* alerts into the store */
+	int64_t corr_max_groups;    /* correlation state cap */
+	int64_t corr_max_events;    /* event times per group */
+	int64_t corr_lateness;	    /* seconds */
+	int64_t corr_save_interval; /* seconds between state saves */
 	/* store */
 	char *store_path; /* relative to the node directory */
 	int64_t busy_timeout_ms;
@@ -85,6 +104,7 @@ enum ky_config_type {
 	KY_CT_STRLIST,
 	KY_CT_MAPRULES,
 	KY_CT_PATTERNS,
+	KY_CT_PLACEHOLDERS, /* map of name -> list of strings */
 };
 
 struct ky_config_key {
@@ -116,6 +136,12 @@ int ky_config_show(const struct ky_config *cfg, struct ky_buf *out);
 int ky_config_write_default(struct ky_buf *out);
 /* docs/configuration.md. */
 int ky_config_write_markdown(struct ky_buf *out);
+
+/* The placeholders as a hash table name -> struct ky_strlist * (borrowing
+ * cfg's lists), for ky_ruleset_opts.placeholders (detect/ruleset.h); NULL
+ * (and 0) when there are none.  Free with ky_hash_free. */
+int ky_config_placeholder_table(const struct ky_config *cfg,
+				struct ky_hash **out);
 
 /* Finds the node directory: --home, else $KYKLOS_HOME, else the current
  * directory; it must contain kyklos.yaml.  On success *home is malloc'd. */

@@ -70,6 +70,42 @@ const struct ky_config_key ky_config_keys[] = {
 	     "(optional) limits a pattern to messages of one program; see "
 	     "docs/extraction.md."),
 
+	LIST("detect.rules", KY_CT_STRLIST, detect_rules,
+	     "Sigma rule files, or directories searched recursively for .yml "
+	     "and .yaml files; relative paths are relative to the node "
+	     "directory."),
+	LIST("detect.indicators", KY_CT_STRLIST, detect_indicators,
+	     "Indicator lists: plain lists, one indicator a line; files "
+	     "ending in .csv are read as CSV with the field or fields each "
+	     "indicator applies to."),
+	LIST("detect.warning_lists", KY_CT_STRLIST, detect_warning_lists,
+	     "Warning lists: known-benign values (same formats as indicator "
+	     "lists) that suppress indicator matches."),
+	STR("detect.logsources", detect_logsources, "",
+	    "Logsource map, in the format of SigmaHQ's tests/thor.yml, that "
+	    "ties a rule's product, category and service to event fields; "
+	    "empty means the built-in map."),
+	LIST("detect.placeholders", KY_CT_PLACEHOLDERS, placeholders,
+	     "Values of the placeholders (`%name%`) of Sigma's expand "
+	     "modifier: a map of name, without the % signs, to a list of "
+	     "strings or to one string; a rule whose placeholder is not here "
+	     "is rejected."),
+	BOOL("detect.store_alerts", detect_store_alerts, "true",
+	     "Keep every alert in the store (kyklos serve)."),
+	INT("detect.correlation_max_groups", corr_max_groups, "100000", 1,
+	    100000000,
+	    "Most correlation groups held at once; when full, the least "
+	    "recently updated group is evicted (evictions are counted)."),
+	INT("detect.correlation_max_events", corr_max_events, "10000", 1,
+	    10000000, "Most event times kept per correlation group."),
+	INT("detect.correlation_lateness", corr_lateness, "60", 0, 86400,
+	    "Seconds an event may arrive out of event-time order and still "
+	    "count in correlation windows."),
+	INT("detect.correlation_save_interval", corr_save_interval, "60", 1,
+	    86400,
+	    "Seconds between saves of the correlation state to the store by "
+	    "kyklos serve (it is also saved at stop)."),
+
 	STR("serve.syslog_udp", syslog_udp, "127.0.0.1:5514",
 	    "Address (host:port) for syslog over UDP; empty disables it."),
 	STR("serve.syslog_tcp", syslog_tcp, "127.0.0.1:5514",
@@ -181,6 +217,30 @@ static int show_item(struct ky_buf *out, const char *name, const char *val,
 	return r;
 }
 
+/* name: [values] as a block map; names are quoted like any value. */
+static int show_placeholders(const struct ky_config *cfg, struct ky_buf *out)
+{
+	size_t i, j;
+	int r = 0;
+
+	if (cfg->nplaceholders == 0)
+		return ky_buf_adds(out, " {}");
+	for (i = 0; i < cfg->nplaceholders && r == 0; i++) {
+		const struct ky_config_placeholder *p = &cfg->placeholders[i];
+		r = ky_buf_adds(out, "\n    ");
+		if (r == 0)
+			r = add_quoted(out, p->name);
+		if (r == 0)
+			r = ky_buf_adds(out, p->values.n ? ":" : ": []");
+		for (j = 0; j < p->values.n && r == 0; j++) {
+			r = ky_buf_adds(out, "\n      - ");
+			if (r == 0)
+				r = add_quoted(out, p->values.v[j]);
+		}
+	}
+	return r;
+}
+
 static int show_value(const struct ky_config *cfg,
 		      const struct ky_config_key *k, struct ky_buf *out)
 {
@@ -214,6 +274,8 @@ static int show_value(const struct ky_config *cfg,
 	case KY_CT_PATTERNS:
 		n = cfg->npatterns;
 		break;
+	case KY_CT_PLACEHOLDERS:
+		return show_placeholders(cfg, out);
 	}
 	if (n == 0)
 		return ky_buf_adds(out, " []");
@@ -325,6 +387,8 @@ static const char *type_name(const struct ky_config_key *k)
 		return "list of {from, to}";
 	case KY_CT_PATTERNS:
 		return "list of {name, program, pattern}";
+	case KY_CT_PLACEHOLDERS:
+		return "map of name to list of strings";
 	}
 	return "?";
 }
@@ -366,6 +430,13 @@ static const char default_intro[] =
 	"configuration.\n"
 	"# The keys are documented in docs/configuration.md.\n";
 
+/* A map is easier to get right from an example than from its type. */
+static const char placeholders_example[] =
+	"  # For example:\n"
+	"  #   placeholders:\n"
+	"  #     Admins_Workstations: [ws-admin-01, ws-admin-02]\n"
+	"  #     internal_domain: corp.example\n";
+
 int ky_config_write_default(struct ky_buf *out)
 {
 	const struct ky_config_key *k;
@@ -390,10 +461,14 @@ int ky_config_write_default(struct ky_buf *out)
 			if (r == 0)
 				r = ky_buf_addc(out, '\n');
 		}
+		if (r == 0 && k->type == KY_CT_PLACEHOLDERS)
+			r = ky_buf_adds(out, placeholders_example);
 		if (r == 0)
 			r = ky_buf_addf(out, "  #%s: ", name);
 		if (r == 0 && k->type == KY_CT_STRING)
 			r = add_quoted(out, k->def);
+		else if (r == 0 && k->type == KY_CT_PLACEHOLDERS)
+			r = ky_buf_adds(out, "{}");
 		else if (r == 0 && k->type >= KY_CT_STRLIST)
 			r = ky_buf_adds(out, "[]");
 		else if (r == 0)
@@ -456,6 +531,21 @@ static const char markdown_intro[] =
 	"| Key | Type | Default | Bounds | Description |\n"
 	"| --- | --- | --- | --- | --- |\n";
 
+static const char markdown_outro[] =
+	"\n"
+	"`detect.placeholders` gives the values of the placeholders that "
+	"Sigma\n"
+	"rules write as `%name%` under an `|expand` modifier; such a value "
+	"matches\n"
+	"any of the placeholder's values:\n"
+	"\n"
+	"```yaml\n"
+	"detect:\n"
+	"  placeholders:\n"
+	"    Admins_Workstations: [ws-admin-01, ws-admin-02]\n"
+	"    internal_domain: corp.example\n"
+	"```\n";
+
 int ky_config_write_markdown(struct ky_buf *out)
 {
 	const struct ky_config_key *k;
@@ -470,6 +560,8 @@ int ky_config_write_markdown(struct ky_buf *out)
 				r = add_quoted(out, k->def);
 			if (r == 0)
 				r = ky_buf_adds(out, "`");
+		} else if (r == 0 && k->type == KY_CT_PLACEHOLDERS) {
+			r = ky_buf_adds(out, "`{}`");
 		} else if (r == 0 && k->type >= KY_CT_STRLIST) {
 			r = ky_buf_adds(out, "`[]`");
 		} else if (r == 0) {
@@ -486,5 +578,7 @@ int ky_config_write_markdown(struct ky_buf *out)
 		if (r == 0)
 			r = ky_buf_adds(out, " |\n");
 	}
+	if (r == 0)
+		r = ky_buf_adds(out, markdown_outro);
 	return r;
 }

@@ -41,24 +41,4 @@ int ky_cmd_serve(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_detect(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_rules(struct ky_cli *cli, int argc, char **argv);
 
-/* Sigma rule loading shared by `detect` and `rules` (cmd_rules.c). */
-struct ky_ruleset;
-struct ky_cli_rules {
-	bool progress; /* a bar on stderr (a terminal) */
-	/* each rule or file that failed: status KY_E_UNSUPPORTED (the rule
-	 * cannot run) or another (it cannot be loaded); msg names
-	 * path:line:col */
-	void (*report)(void *ud, int status, const char *msg);
-	void *ud;
-	size_t files, rules, compiled, unsupported, failed;
-	int64_t t0, last_progress;
-	double secs;
-};
-
-/* Loads every rule file of paths (files, or directories searched
- * recursively for .yml and .yaml files) into rs and finalizes it.  Returns 0,
- * or a status when loading could not go on (exhaustion, finalize failed). */
-int ky_cli_load_rules(struct ky_ruleset *rs, char **paths, size_t npaths,
-		      struct ky_cli_rules *st);
-
 #endif

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "base/log.h"
 #include "base/config.h"
+#include "base/log.h"
 #include "cli/cli.h"
 
 int ky_cli_load_node(struct ky_cli *cli, struct ky_config *cfg)
@@ -58,6 +58,35 @@ static const char *key_name(const struct ky_config_key *k, size_t *seclen)
 static int json_str(struct ky_buf *b, const char *s)
 {
 	return ky_buf_add_json_str(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* {"name":["value",...],...} */
+static int json_placeholders(const struct ky_config *cfg, struct ky_buf *b)
+{
+	size_t i, j;
+	int r;
+
+	r = ky_buf_addc(b, '{');
+	for (i = 0; i < cfg->nplaceholders && r == 0; i++) {
+		const struct ky_config_placeholder *p = &cfg->placeholders[i];
+		if (i > 0)
+			r = ky_buf_addc(b, ',');
+		if (r == 0)
+			r = json_str(b, p->name);
+		if (r == 0)
+			r = ky_buf_adds(b, ":[");
+		for (j = 0; j < p->values.n && r == 0; j++) {
+			if (j > 0)
+				r = ky_buf_addc(b, ',');
+			if (r == 0)
+				r = json_str(b, p->values.v[j]);
+		}
+		if (r == 0)
+			r = ky_buf_addc(b, ']');
+	}
+	if (r == 0)
+		r = ky_buf_addc(b, '}');
+	return r;
 }
 
 static int json_value(const struct ky_config *cfg,
@@ -125,6 +154,8 @@ static int json_value(const struct ky_config *cfg,
 				r = ky_buf_addc(b, '}');
 		}
 		break;
+	case KY_CT_PLACEHOLDERS:
+		return json_placeholders(cfg, b);
 	}
 	if (r == 0)
 		r = ky_buf_addc(b, ']');

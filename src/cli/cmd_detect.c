@@ -1,137 +1,52 @@
 /* `kyklos detect -r RULES [-i IOCS] FILE...|-`: the detection engine
  * offline, with no node needed: Sigma rules and indicator lists against
  * events from files or standard input, each alert a JSON line on stdout
- * and a summary on stderr. */
+ * and a summary on stderr; with a node, its detect.* configuration and
+ * (--store) its store. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
-#include "base/buf.h"
 #include "base/config.h"
+#include "base/hash.h"
 #include "base/time.h"
 #include "cli/cli.h"
-#include "detect/indicators.h"
-#include "detect/logsource.h"
-#include "detect/ruleset.h"
 #include "event/parse.h"
+#include "node/detector.h"
 #include "node/ingest.h"
 
 struct detect {
-	const struct ky_ruleset *rs;
-	struct ky_match_scratch *scratch;
-	const struct ky_ioc_set *iocs; /* NULL: no -i */
-	struct ky_buf out;	       /* one alert */
-	uint64_t events, alerts, ioc_hits, out_errors;
-	int match_errors;
+	struct ky_detect_ctx *ctx;
+	struct ky_store *store; /* --store: alerts kept too */
+	struct ky_err store_err;
+	uint64_t stored, store_errors;
 	bool verbose;
 };
 
-static int emit(struct detect *d)
-{
-	if (ky_buf_addc(&d->out, '\n') != 0) {
-		d->out_errors++;
-		return 0;
-	}
-	if (fwrite(d->out.data, 1, d->out.len, stdout) != d->out.len)
-		return KY_E_IO; /* stdout closed: stop */
-	return 0;
-}
-
-static int on_alert(void *ud, const struct ky_alert *a)
+static int on_alert(void *ud, const struct ky_alert_row *row)
 {
 	struct detect *d = ud;
 
-	d->alerts++;
-	ky_buf_reset(&d->out);
-	if (ky_alert_to_json(a, &d->out) != 0) {
-		d->out_errors++;
-		return 0;
+	if (fwrite(row->json, 1, row->json_len, stdout) != row->json_len ||
+	    putchar('\n') == EOF)
+		return KY_E_IO; /* stdout closed: stop */
+	if (d->store != NULL) {
+		if (ky_store_add_alert(d->store, row, &d->store_err) == 0)
+			d->stored++;
+		else
+			d->store_errors++;
 	}
-	return emit(d);
-}
-
-static int add_time(struct ky_buf *b, int64_t ns)
-{
-	char t[KY_TIME_RFC3339_LEN];
-
-	if (ns == 0)
-		return ky_buf_adds(b, "null");
-	ky_time_format_rfc3339(ns, t);
-	return ky_buf_add_json_str(b, t, strlen(t));
-}
-
-struct ioc_ctx {
-	struct detect *d;
-	const struct ky_event *ev;
-};
-
-/* An indicator hit in the shape of a rule alert, "indicator" for "rule". */
-static int on_ioc(void *ud, const struct ky_ioc_hit *h)
-{
-	struct ioc_ctx *c = ud;
-	const struct ky_event *ev = c->ev;
-	const struct ky_ioc *ioc = h->ioc;
-	const struct ky_field *f = h->field;
-	struct ky_buf *b = &c->d->out;
-	int r;
-
-	c->d->ioc_hits++;
-	ky_buf_reset(b);
-	r = ky_buf_addf(b, "{\"indicator\":{\"type\":\"%s\",\"value\":",
-			ky_ioc_type_name(ioc->type));
-	r = r ? r : ky_buf_add_json_str(b, ioc->value, strlen(ioc->value));
-	r = r ? r : ky_buf_adds(b, ",\"list\":");
-	r = r ? r
-	      : ky_buf_add_json_str(b, ioc->list ? ioc->list : "",
-				    ioc->list ? strlen(ioc->list) : 0);
-	r = r ? r
-	      : ky_buf_addf(b, ",\"line\":%llu,\"confidence\":%d}",
-			    (unsigned long long)ioc->line, ioc->confidence);
-	r = r ? r : ky_buf_adds(b, ",\"matched\":[{\"field\":");
-	r = r ? r : ky_buf_add_json_str(b, f->path, f->path_len);
-	r = r ? r : ky_buf_adds(b, ",\"value\":");
-	r = r ? r
-	      : ky_buf_add_json_str(b, f->str ? f->str : "",
-				    f->str ? f->str_len : 0);
-	r = r ? r : ky_buf_adds(b, "}],\"time\":");
-	r = r ? r : add_time(b, ev->time_ns);
-	r = r ? r : ky_buf_adds(b, ",\"received\":");
-	r = r ? r : add_time(b, ev->recv_ns);
-	r = r ? r : ky_buf_adds(b, ",\"event\":");
-	r = r ? r
-	      : ky_buf_add_json_str(b, ev->raw ? ev->raw : "",
-				    ev->raw ? ev->raw_len : 0);
-	r = r ? r : ky_buf_addc(b, '}');
-	if (r != 0) {
-		c->d->out_errors++;
-		return 0;
-	}
-	return emit(c->d);
+	return 0;
 }
 
 static int sink(void *ud, const struct ky_event *ev)
 {
 	struct detect *d = ud;
-	int r;
+	int r = ky_detect_event(d->ctx, NULL, ev, on_alert, d);
 
-	d->events++;
-	r = ky_ruleset_match(d->rs, d->scratch, ev, on_alert, d);
-	if (r < 0) {
-		if (r == KY_E_IO)
-			return r;
-		d->match_errors++;
-	}
-	if (d->iocs) {
-		struct ioc_ctx c = {d, ev};
-
-		r = ky_ioc_match_event(d->iocs, ev, on_ioc, &c);
-		if (r == KY_E_IO)
-			return r;
-	}
-	return 0;
+	return r == KY_E_IO ? r : 0;
 }
 
 static void report_rule(void *ud, int status, const char *msg)
@@ -143,50 +58,14 @@ static void report_rule(void *ud, int status, const char *msg)
 			isatty(STDERR_FILENO) == 1 ? "\r\033[K" : "", msg);
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && strcasecmp(s + n - k, suffix) == 0;
-}
-
-static int load_iocs(struct ky_ioc_set *set, char **files, size_t n,
-		     bool warning)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct ky_err err = {0};
-		uint64_t loaded = 0, rejected = 0;
-		int r;
-
-		if (!warning && ends_with(files[i], ".csv"))
-			r = ky_ioc_load_csv(set, files[i], &loaded, &rejected,
-					    &err);
-		else
-			r = ky_ioc_load_list(set, files[i], -1, warning,
-					     &loaded, &rejected, &err);
-		if (r != 0) {
-			ky_cli_error("%s",
-				     err.msg[0] ? err.msg : ky_strerror(r));
-			return r;
-		}
-		if (rejected)
-			ky_cli_error("%s: %llu indicators rejected%s%s",
-				     files[i], (unsigned long long)rejected,
-				     err.msg[0] ? ", first: " : "", err.msg);
-		fprintf(stderr, "%s: %llu %s loaded\n", files[i],
-			(unsigned long long)loaded,
-			warning ? "warning-list entries" : "indicators");
-	}
-	return 0;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: kyklos detect -r RULES [-r RULES...] [-i IOCS...] "
-		"[-w WARNLIST...]\n"
-		"                     [--logsources FILE] [--format F] [-v] "
-		"FILE...|-\n");
+		"usage: kyklos detect [-r RULES...] [-i IOCS...] "
+		"[-w WARNLIST...] [--logsources FILE]\n"
+		"                     [--format F] [--store] [-v] FILE...|-\n"
+		"       (with a node and no -r/-i: the node's detect.* "
+		"configuration)\n");
 }
 
 /* Repeated options collect into a list. */
@@ -220,27 +99,67 @@ static const char *opt_arg(int argc, char **argv, int *i, const char *lng,
 	return NULL;
 }
 
+static int open_store(const struct ky_config *cfg, struct ky_store **st)
+{
+	char path[4096];
+	struct ky_err err = {0};
+
+	if (cfg->store_path[0] == '/')
+		snprintf(path, sizeof(path), "%s", cfg->store_path);
+	else
+		snprintf(path, sizeof(path), "%s/%s", cfg->home,
+			 cfg->store_path);
+	if (ky_store_open(st, path, 0, (int)cfg->busy_timeout_ms, &err) != 0) {
+		ky_cli_error("%s", err.msg);
+		return 1;
+	}
+	return 0;
+}
+
+static void print_loaded(const struct ky_detector_info *in,
+			 const struct ky_detector_opts *o, bool verbose)
+{
+	const struct ky_rules_load *l = &in->load;
+
+	if (o->nrules)
+		fprintf(stderr,
+			"kyklos: %zu rules loaded from %zu files in %.2f s: "
+			"%zu compiled (%zu with no logsource mapping, %zu "
+			"correlations), %zu unsupported%s, %zu failed to "
+			"load\n",
+			l->rules, l->files, l->secs, l->compiled, in->unmapped,
+			in->correlations, l->unsupported,
+			verbose ? "" : " (-v lists them)", l->failed);
+	if (o->nindicators || o->nwarning_lists)
+		fprintf(stderr,
+			"kyklos: %llu indicators and %llu warning-list entries "
+			"loaded, %llu rejected\n",
+			(unsigned long long)in->indicators,
+			(unsigned long long)in->warnings,
+			(unsigned long long)in->ioc_rejected);
+}
+
 int ky_cmd_detect(struct ky_cli *cli, int argc, char **argv)
 {
 	struct ky_config cfg;
 	struct ky_err err = {0};
-	struct ky_ruleset_opts opts = {0};
-	struct ky_logsources *ls = NULL;
-	struct ky_ruleset *rs = NULL;
-	struct ky_ioc_set *iocs = NULL;
+	struct ky_detector_opts o = {0};
+	struct ky_detector_info info;
+	struct ky_detector *det = NULL;
+	struct ky_hash *ph = NULL;
+	char **cfgpaths = NULL;
 	struct ky_parser *parser = NULL;
 	struct ky_ingest *in = NULL;
-	struct ky_cli_rules st = {0};
 	struct detect d = {0};
 	struct strv rules = {0}, iocf = {0}, warnf = {0};
 	const char *fmt_opt = NULL, *lsfile = NULL, *v;
+	const struct ky_detect_counts *n;
 	enum ky_format fmt;
-	bool cfg_loaded = false;
+	bool cfg_loaded = false, node = false, want_store = false;
 	uint64_t records = 0, rejected = 0;
 	int64_t t0;
 	int i, status = 2;
 
-	ky_buf_init(&d.out, 0);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int r = 0;
@@ -261,6 +180,8 @@ int ky_cmd_detect(struct ky_cli *cli, int argc, char **argv)
 		} else if ((v = opt_arg(argc, argv, &i, "--logsources",
 					NULL))) {
 			lsfile = v;
+		} else if (strcmp(a, "--store") == 0) {
+			want_store = true;
 		} else if (strcmp(a, "-v") == 0 ||
 			   strcmp(a, "--verbose") == 0) {
 			d.verbose = true;
@@ -279,14 +200,20 @@ int ky_cmd_detect(struct ky_cli *cli, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (i >= argc || (rules.n == 0 && iocf.n == 0)) {
+	node = cli->home_opt ||
+	       (getenv("KYKLOS_HOME") && *getenv("KYKLOS_HOME"));
+	if (i >= argc || (rules.n == 0 && iocf.n == 0 && !node)) {
 		usage();
+		goto out;
+	}
+	if (want_store && !node) {
+		ky_cli_error("detect: --store needs a node (--home DIR or "
+			     "KYKLOS_HOME)");
 		goto out;
 	}
 	status = 1;
 	/* no node needed: the defaults, or the node's when one is named */
-	if (cli->home_opt ||
-	    (getenv("KYKLOS_HOME") && *getenv("KYKLOS_HOME"))) {
+	if (node) {
 		if (ky_cli_load_node(cli, &cfg) != 0)
 			goto out;
 	} else {
@@ -304,53 +231,46 @@ int ky_cmd_detect(struct ky_cli *cli, int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	if (lsfile && ky_logsources_load(&ls, lsfile, &err) != 0) {
+	if (ky_detector_opts_from_config(&cfg, &o, &ph, &cfgpaths, &err) != 0) {
 		ky_cli_error("%s", err.msg);
 		goto out;
 	}
-	opts.logsources = ls;
-	if (ky_ruleset_new(&rs, &opts, &err) != 0) {
+	if (rules.n || iocf.n || warnf.n) { /* the command line's lists */
+		o.rules = rules.v, o.nrules = rules.n;
+		o.indicators = iocf.v, o.nindicators = iocf.n;
+		o.warning_lists = warnf.v, o.nwarning_lists = warnf.n;
+	}
+	if (lsfile)
+		o.logsources = lsfile;
+	if (o.nrules == 0 && o.nindicators == 0) {
+		ky_cli_error("detect: the node has no detect.rules or "
+			     "detect.indicators; give -r or -i");
+		goto out;
+	}
+	o.progress = isatty(STDERR_FILENO) == 1;
+	o.report = report_rule;
+	o.ud = &d;
+	if (ky_detector_new(&det, &o, &info, &err) != 0) {
 		ky_cli_error("%s", err.msg);
 		goto out;
 	}
-	st.progress = isatty(STDERR_FILENO) == 1;
-	st.report = report_rule;
-	st.ud = &d;
-	if (rules.n && ky_cli_load_rules(rs, rules.v, rules.n, &st) != 0)
-		goto out;
-	if (!rules.n && ky_ruleset_finalize(rs, &err) != 0) {
-		ky_cli_error("%s", err.msg);
-		goto out;
-	}
-	if (rules.n)
-		fprintf(stderr,
-			"kyklos: %zu rules loaded from %zu files in %.2f s: "
-			"%zu compiled (%zu with no logsource mapping), %zu "
-			"unsupported%s, %zu failed to load\n",
-			st.rules, st.files, st.secs, st.compiled,
-			ky_ruleset_unmapped(rs), st.unsupported,
-			d.verbose ? "" : " (-v lists them)", st.failed);
-	if (iocf.n || warnf.n) {
-		if (!(iocs = ky_ioc_set_new())) {
-			ky_cli_error("out of memory");
-			goto out;
-		}
-		if (load_iocs(iocs, iocf.v, iocf.n, false) != 0 ||
-		    load_iocs(iocs, warnf.v, warnf.n, true) != 0)
-			goto out;
-		d.iocs = iocs;
-	}
-	if (ky_match_scratch_new(rs, &d.scratch) != 0) {
+	print_loaded(&info, &o, d.verbose);
+	if (ky_detect_ctx_new(det, &d.ctx) != 0) {
 		ky_cli_error("out of memory");
 		goto out;
 	}
-	d.rs = rs;
+	if (want_store && open_store(&cfg, &d.store) != 0)
+		goto out;
 	if (ky_parser_new(&parser, &cfg, &err) != 0 ||
 	    ky_ingest_new(&in, parser, NULL, fmt, sink, &d, &err) != 0) {
 		ky_cli_error("%s", err.msg);
 		goto out;
 	}
 	ky_ingest_set_max_line(in, (size_t)cfg.max_line);
+	if (d.store && ky_store_begin(d.store, &err) != 0) {
+		ky_cli_error("%s", err.msg);
+		goto out;
+	}
 	status = 0;
 	t0 = ky_time_mono_ns();
 	for (; i < argc; i++) {
@@ -381,39 +301,63 @@ int ky_cmd_detect(struct ky_cli *cli, int argc, char **argv)
 				break; /* stdout is gone */
 		}
 	}
+	/* the end of input closes every correlation window */
+	if (ky_detect_flush(d.ctx, NULL, INT64_MAX, on_alert, &d) != 0)
+		status = 1;
 	if (fflush(stdout) != 0) {
 		ky_cli_error("stdout: %s", strerror(errno));
 		status = 1;
 	}
+	if (d.store && ky_store_commit(d.store, &err) != 0) {
+		ky_cli_error("%s", err.msg);
+		status = 1;
+	}
+	n = ky_detect_ctx_counts(d.ctx);
 	{
 		double secs = (double)(ky_time_mono_ns() - t0) / 1e9;
 
 		fprintf(stderr,
 			"kyklos: %llu events (%llu records, %llu rejected), "
-			"%llu alerts, %llu indicator hits in %.2f s (%.0f "
-			"events/s)\n",
-			(unsigned long long)d.events,
+			"%llu alerts (%llu correlations, %llu rule alerts "
+			"only feeding correlations), %llu indicator hits in "
+			"%.2f s (%.0f events/s)\n",
+			(unsigned long long)n->events,
 			(unsigned long long)records,
 			(unsigned long long)rejected,
-			(unsigned long long)d.alerts,
-			(unsigned long long)d.ioc_hits, secs,
-			secs > 0 ? (double)d.events / secs : 0.0);
+			(unsigned long long)(n->rule_alerts + n->corr_alerts),
+			(unsigned long long)n->corr_alerts,
+			(unsigned long long)n->suppressed,
+			(unsigned long long)n->ioc_alerts, secs,
+			secs > 0 ? (double)n->events / secs : 0.0);
 	}
-	if (d.out_errors)
+	if (d.store)
+		fprintf(stderr, "kyklos: %llu alerts kept in the store\n",
+			(unsigned long long)d.stored);
+	if (d.store_errors) {
+		ky_cli_error("%llu alerts could not be stored: %s",
+			     (unsigned long long)d.store_errors,
+			     d.store_err.msg);
+		status = 1;
+	}
+	if (n->render_errors)
 		ky_cli_error("%llu alerts could not be printed",
-			     (unsigned long long)d.out_errors);
-	if (d.match_errors)
-		ky_cli_error("%d events could not be matched", d.match_errors);
+			     (unsigned long long)n->render_errors);
+	if (n->match_errors)
+		ky_cli_error("%llu events could not be matched",
+			     (unsigned long long)n->match_errors);
 out:
 	ky_ingest_free(in);
 	ky_parser_free(parser);
-	ky_match_scratch_free(d.scratch);
-	ky_ioc_set_free(iocs);
-	ky_ruleset_free(rs);
-	ky_logsources_free(ls);
+	ky_detect_ctx_free(d.ctx);
+	ky_detector_unref(det);
+	ky_detector_paths_free(cfgpaths);
+	ky_hash_free(ph, NULL);
+	if (d.store) {
+		ky_store_rollback(d.store);
+		ky_store_close(d.store);
+	}
 	if (cfg_loaded)
 		ky_config_free(&cfg);
-	ky_buf_free(&d.out);
 	free(rules.v);
 	free(iocf.v);
 	free(warnf.v);

@@ -1,7 +1,8 @@
 /* Indicator sets: normalisation of each indicator type, storage in one
  * arena per set with base/hash.h tables (addresses by prefix length), and
- * the per-event matcher over a fixed table of field names; the loaders are
- * in indicators_load.c.  See docs/indicators.md for the rules. */
+ * the per-event matcher over a table of field names; the loaders are in
+ * indicators_load.c.  See docs/indicators.md for the rules, and its
+ * "Speed" section for the filters that keep matching off the slow path. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,11 +79,26 @@ static const char *const type_names[KY_IOC_TYPES] = {
 static const size_t hash_len[KY_IOC_TYPES] = {0, 0, 0, 0, 32, 40, 64};
 
 /* One kind of entry (indicators or warnings).  exact[KY_IOC_IP] is unused:
- * addresses live in ip; sub holds "*.name" entries keyed by "name". */
+ * addresses live in ip; sub holds "*.name" entries keyed by "name".  The
+ * filters (domain and hash tables of indicators only: warnings are looked
+ * up only after a hit) guard the tables of the same index. */
 struct tables {
 	struct ky_hash *exact[KY_IOC_TYPES];
 	struct ky_hash *sub;
 	struct ky_iptree *ip;
+	struct ky__bloom fexact[KY_IOC_TYPES], fsub;
+};
+
+/* Field names the matcher reads, found without hashing: a name of length
+ * len (FX_LONG and over share a row) with fingerprint fp can be configured
+ * only if bit fp of fx_bits[len] is set; the entries of that cell are
+ * chained from fx_head[len][fp], 1-based. */
+#define FX_LONG 64
+struct fx_ent {
+	const char *name; /* static, or interned in the set */
+	uint32_t len;
+	uint32_t kinds; /* see F_* */
+	uint32_t next;
 };
 
 struct ky_ioc_set {
@@ -91,8 +107,14 @@ struct ky_ioc_set {
 	size_t left;
 	struct tables t[2];	  /* [0] indicators, [1] warning lists */
 	struct ky_hash *names;	  /* interned list and fields strings */
-	struct ky_hash *fieldmap; /* field name -> kinds (see F_*) */
+	struct ky_hash *fieldmap; /* field name -> 1 + index in fx */
+	struct fx_ent *fx;
+	uint32_t nfx, capfx;
+	uint64_t fx_bits[FX_LONG + 1];
+	uint32_t fx_head[FX_LONG + 1][64];
+	uint64_t fseed; /* of the filters' hashes, random per process */
 	size_t count[KY_IOC_TYPES];
+	size_t nind[KY_IOC_TYPES]; /* of them indicators (not warnings) */
 	bool any_warn;
 };
 
@@ -114,29 +136,70 @@ static bool is_hex(char c)
 	       (c >= 'A' && c <= 'F');
 }
 
-/* Copies a value for an error message with unprintable bytes escaped. */
-const char *ky__ioc_show(char *buf, size_t cap, const char *v, size_t n)
-{
-	static const char hx[] = "0123456789abcdef";
-	size_t o = 0;
+/* ---- filter hashes ---------------------------------------------------- */
 
-	for (size_t i = 0; i < n && o + 8 < cap; i++) {
-		unsigned char c = (unsigned char)v[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			buf[o++] = (char)c;
-			continue;
-		}
-		buf[o++] = '\\';
-		buf[o++] = 'x';
-		buf[o++] = hx[c >> 4];
-		buf[o++] = hx[c & 15];
+#define FH_MUL 0x9e3779b97f4a7c15ULL
+
+/* Domains are hashed from the right, one byte at a time, so that while an
+ * event's name is read once from its end, the state at each '.' is the
+ * hash of the parent after it: every "*.parent" is probed for free. */
+static uint64_t dom_step(uint64_t h, unsigned char c)
+{
+	c = (unsigned char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
+	return (h ^ c) * FH_MUL;
+}
+
+static uint64_t dom_hash(const void *ud, const void *key, size_t n)
+{
+	const unsigned char *p = key;
+	uint64_t h = *(const uint64_t *)ud;
+
+	while (n)
+		h = dom_step(h, p[--n]);
+	return ky__fmix(h);
+}
+
+/* Hex digits of a hash, eight at a time; "| 0x20" lower-cases hex letters
+ * and leaves digits alone, so upper-case input hashes as stored (other
+ * bytes hash to anything: the table decides). */
+static uint64_t hex_hash(const void *ud, const void *key, size_t n)
+{
+	const unsigned char *p = key;
+	uint64_t h = *(const uint64_t *)ud ^ n, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ (w | 0x2020202020202020ULL)) * FH_MUL;
+		h ^= h >> 32;
 	}
-	if (o + 8 >= cap && n) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
+	for (w = 0; n; n--)
+		w = w << 8 | (unsigned)(p[n - 1] | 0x20);
+	return ky__fmix(h ^ w);
+}
+
+static uint32_t fx_row(size_t n)
+{
+	return n < FX_LONG ? (uint32_t)n : FX_LONG;
+}
+
+/* The last eight bytes pick the cell: paths of one length mostly differ
+ * at their end ("source.ip", "client.ip"). */
+static inline unsigned fx_fp(const char *p, size_t n)
+{
+	uint64_t w = 0;
+
+	if (n >= 8) {
+		memcpy(&w, p + n - 8, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			w = w << 8 | (unsigned char)p[i];
 	}
-	buf[o] = '\0';
-	return buf;
+	return (unsigned)((w * FH_MUL) >> 58);
 }
 
 /* ---- normalisation ---------------------------------------------------- */
@@ -356,30 +419,6 @@ const char *ky_ioc_type_name(enum ky_ioc_type t)
 	return (unsigned)t < KY_IOC_TYPES ? type_names[t] : "unknown";
 }
 
-int ky_ioc_type_parse(const char *s, enum ky_ioc_type *out)
-{
-	static const struct {
-		const char *name;
-		enum ky_ioc_type t;
-	} names[] = {{"ip", KY_IOC_IP},		  {"ipv4", KY_IOC_IP},
-		     {"ipv6", KY_IOC_IP},	  {"cidr", KY_IOC_IP},
-		     {"ip-src", KY_IOC_IP},	  {"ip-dst", KY_IOC_IP},
-		     {"domain", KY_IOC_DOMAIN},	  {"hostname", KY_IOC_DOMAIN},
-		     {"url", KY_IOC_URL},	  {"email", KY_IOC_EMAIL},
-		     {"email-src", KY_IOC_EMAIL}, {"email-dst", KY_IOC_EMAIL},
-		     {"md5", KY_IOC_MD5},	  {"sha1", KY_IOC_SHA1},
-		     {"sha-1", KY_IOC_SHA1},	  {"sha256", KY_IOC_SHA256},
-		     {"sha-256", KY_IOC_SHA256}};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcasecmp(s, names[i].name) == 0) {
-			*out = names[i].t;
-			return 0;
-		}
-	}
-	return KY_E_INVAL;
-}
-
 int ky_ioc_type_guess(const char *v, size_t n, enum ky_ioc_type *out)
 {
 	static const enum ky_ioc_type order[] = {KY_IOC_MD5, KY_IOC_SHA1,
@@ -420,6 +459,60 @@ int ky_ioc_type_guess(const char *v, size_t n, enum ky_ioc_type *out)
 
 /* ---- storage ---------------------------------------------------------- */
 
+/* Adds kinds to field name[0..n) (which must outlive the set). */
+static int fx_or(struct ky_ioc_set *s, const char *name, size_t n,
+		 unsigned kinds)
+{
+	uintptr_t i = (uintptr_t)ky_hash_get(s->fieldmap, name, n);
+	uint32_t row = fx_row(n);
+	unsigned fp = fx_fp(name, n);
+	struct fx_ent *e;
+
+	if (i) {
+		s->fx[i - 1].kinds |= kinds;
+		return 0;
+	}
+	if (n > UINT32_MAX)
+		return KY_E_TOOBIG;
+	if (s->nfx == s->capfx) {
+		uint32_t cap = s->capfx ? s->capfx * 2 : 64;
+		struct fx_ent *p = realloc(s->fx, cap * sizeof(*p));
+		if (!p)
+			return KY_E_NOMEM;
+		s->fx = p;
+		s->capfx = cap;
+	}
+	if (ky_hash_put(s->fieldmap, name, n, (void *)(uintptr_t)(s->nfx + 1),
+			NULL) != 0)
+		return KY_E_NOMEM;
+	e = &s->fx[s->nfx++];
+	e->name = name;
+	e->len = (uint32_t)n;
+	e->kinds = kinds;
+	e->next = s->fx_head[row][fp];
+	s->fx_head[row][fp] = s->nfx;
+	s->fx_bits[row] |= 1ULL << fp;
+	return 0;
+}
+
+/* The kinds of field p[0..n), 0 for a field no entry applies to; most
+ * paths of an event stop at the bit test. */
+static inline unsigned fx_kinds(const struct ky_ioc_set *s, const char *p,
+				size_t n)
+{
+	uint32_t row = fx_row(n);
+	unsigned fp = fx_fp(p, n);
+
+	if (!((s->fx_bits[row] >> fp) & 1))
+		return 0;
+	for (uint32_t i = s->fx_head[row][fp]; i; i = s->fx[i - 1].next) {
+		const struct fx_ent *e = &s->fx[i - 1];
+		if (e->len == n && memcmp(e->name, p, n) == 0)
+			return e->kinds;
+	}
+	return 0;
+}
+
 struct ky_ioc_set *ky_ioc_set_new(void)
 {
 	struct ky_ioc_set *s = calloc(1, sizeof(*s));
@@ -440,10 +533,10 @@ struct ky_ioc_set *ky_ioc_set_new(void)
 	}
 	for (size_t i = 0;
 	     ok && i < sizeof(default_fields) / sizeof(default_fields[0]); i++)
-		ok = ky_hash_put(s->fieldmap, default_fields[i].name,
-				 strlen(default_fields[i].name),
-				 (void *)(uintptr_t)default_fields[i].kinds,
-				 NULL) == 0;
+		ok = fx_or(s, default_fields[i].name,
+			   strlen(default_fields[i].name),
+			   default_fields[i].kinds) == 0;
+	s->fseed = ky_hash_bytes("kyklos ioc filter", 17);
 	if (!ok) {
 		ky_ioc_set_free(s);
 		return NULL;
@@ -456,13 +549,17 @@ void ky_ioc_set_free(struct ky_ioc_set *s)
 	if (!s)
 		return;
 	for (int k = 0; k < 2; k++) {
-		for (int t = 0; t < KY_IOC_TYPES; t++)
+		for (int t = 0; t < KY_IOC_TYPES; t++) {
 			ky_hash_free(s->t[k].exact[t], NULL);
+			ky__bloom_free(&s->t[k].fexact[t]);
+		}
 		ky_hash_free(s->t[k].sub, NULL);
+		ky__bloom_free(&s->t[k].fsub);
 		ky_iptree_free(s->t[k].ip);
 	}
 	ky_hash_free(s->names, NULL);
 	ky_hash_free(s->fieldmap, NULL);
+	free(s->fx);
 	ky_arena_free(s->arena);
 	free(s);
 }
@@ -509,36 +606,13 @@ static const char *intern(struct ky_ioc_set *s, const char *v, size_t n)
 	return p;
 }
 
-/* Canonical "a,b,c" from a list separated by , ; | or blanks. */
-static int fields_norm(const char *v, char *out, size_t cap, size_t *on)
-{
-	size_t o = 0;
-
-	while (*v) {
-		size_t n = strcspn(v, ",;| \t");
-		if (n) {
-			if (o + n + 2 > cap)
-				return KY_E_TOOBIG;
-			if (o)
-				out[o++] = ',';
-			memcpy(out + o, v, n);
-			o += n;
-		}
-		v += n;
-		if (*v)
-			v++;
-	}
-	out[o] = '\0';
-	*on = o;
-	return 0;
-}
-
 int ky_ioc_add(struct ky_ioc_set *s, const struct ky_ioc *ioc, size_t vlen,
 	       struct ky_err *err)
 {
 	char buf[IOC_MAX_VALUE + 8], shown[96], fbuf[IOC_MAX_FIELDS + 2];
 	struct tables *t;
 	struct ky_hash *h;
+	struct ky__bloom *filter;
 	struct ky_ioc *rec;
 	const char *why, *list = NULL, *fields = NULL, *key;
 	uint8_t ipkey[KY_IP_KEY_MAX];
@@ -556,7 +630,8 @@ int ky_ioc_add(struct ky_ioc_set *s, const struct ky_ioc *ioc, size_t vlen,
 			ky__ioc_show(shown, sizeof(shown), ioc->value, vlen),
 			why);
 	if (ioc->fields) {
-		if (fields_norm(ioc->fields, fbuf, sizeof(fbuf), &fl) != 0)
+		if (ky__ioc_fields_norm(ioc->fields, fbuf, sizeof(fbuf), &fl) !=
+		    0)
 			return ky_err_set(err, KY_E_TOOBIG,
 					  "fields list too long");
 		if (fl && !(fields = intern(s, fbuf, fl)))
@@ -566,9 +641,11 @@ int ky_ioc_add(struct ky_ioc_set *s, const struct ky_ioc *ioc, size_t vlen,
 		return ky_err_set(err, KY_E_NOMEM, "out of memory");
 	t = &s->t[ioc->warning ? 1 : 0];
 	h = t->exact[ioc->type];
+	filter = &t->fexact[ioc->type];
 	key = buf;
 	if (ioc->type == KY_IOC_DOMAIN && buf[0] == '*') {
 		h = t->sub;
+		filter = &t->fsub;
 		key += 2;
 		on -= 2;
 	}
@@ -589,7 +666,15 @@ int ky_ioc_add(struct ky_ioc_set *s, const struct ky_ioc *ioc, size_t vlen,
 		rec->value = v;
 		rec->warning = ioc->warning;
 		s->count[ioc->type]++;
+		s->nind[ioc->type] += !ioc->warning;
 		s->any_warn |= ioc->warning;
+		/* A filter out of memory passes everything: still exact. */
+		if (!ioc->warning && ioc->type == KY_IOC_DOMAIN)
+			(void)ky__bloom_add(filter, dom_hash(&s->fseed, k, on),
+					    h, dom_hash, &s->fseed);
+		else if (!ioc->warning && hash_len[ioc->type])
+			(void)ky__bloom_add(filter, hex_hash(&s->fseed, k, on),
+					    h, hex_hash, &s->fseed);
 	}
 	rec->list = list;
 	rec->fields = fields;
@@ -598,9 +683,7 @@ int ky_ioc_add(struct ky_ioc_set *s, const struct ky_ioc *ioc, size_t vlen,
 	/* Fields named by an indicator become fields the matcher reads. */
 	for (const char *p = fields; p && *p;) {
 		size_t n = strcspn(p, ",");
-		uintptr_t m = (uintptr_t)ky_hash_get(s->fieldmap, p, n);
-		if (ky_hash_put(s->fieldmap, p, n,
-				(void *)(m | F_EXTRA(ioc->type)), NULL) != 0)
+		if (fx_or(s, p, n, F_EXTRA(ioc->type)) != 0)
 			return ky_err_set(err, KY_E_NOMEM, "out of memory");
 		p += n + (p[n] == ',');
 	}
@@ -720,6 +803,49 @@ struct mctx {
 	bool stop;
 };
 
+/* false when no indicator can match the domain v[0..n): the filters are
+ * probed with the hashes of the name and of each parent (for "*." entries),
+ * lower-cased on the fly without a copy. */
+static bool dom_maybe(const struct ky_ioc_set *s, const char *v, size_t n)
+{
+	const struct tables *t = &s->t[0];
+	uint64_t h = s->fseed;
+
+	if (n && v[n - 1] == '.')
+		n--;
+	if (n == 0)
+		return false;
+	if (v[0] == '*')
+		return true; /* a "*." value: rare, the tables decide */
+	if (n > 253)
+		return false; /* domain_norm rejects it */
+	for (size_t i = n; i-- > 0;) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == '.' && ky__bloom_maybe(&t->fsub, ky__fmix(h)))
+			return true;
+		h = dom_step(h, c);
+	}
+	return ky__bloom_maybe(&t->fexact[KY_IOC_DOMAIN], ky__fmix(h));
+}
+
+/* false when no indicator of type ty can match v[0..n) (URLs and e-mail
+ * addresses are not filtered). */
+static bool maybe(const struct ky_ioc_set *s, enum ky_ioc_type ty,
+		  const char *v, size_t n)
+{
+	if (!s->nind[ty])
+		return false;
+	if (ty == KY_IOC_IP)
+		return ky_iptree_maybe(s->t[0].ip, v, n);
+	if (ty == KY_IOC_DOMAIN)
+		return dom_maybe(s, v, n);
+	if (hash_len[ty])
+		return n == hash_len[ty] &&
+		       ky__bloom_maybe(&s->t[0].fexact[ty],
+				       hex_hash(&s->fseed, v, n));
+	return true;
+}
+
 static void check_value(struct mctx *m, enum ky_ioc_type ty, const char *v,
 			size_t n, const struct filt *f)
 {
@@ -729,6 +855,8 @@ static void check_value(struct mctx *m, enum ky_ioc_type ty, const char *v,
 	uint8_t key[KY_IP_KEY_MAX];
 	size_t on, kl = 0;
 
+	if (!maybe(m->s, ty, v, n))
+		return;
 	if (normalise(ty, v, n, buf, ty == KY_IOC_IP ? 0 : sizeof(buf), &on,
 		      key, &kl, &why) != 0)
 		return;
@@ -771,6 +899,28 @@ static void check_hashes(struct mctx *m, const char *v, size_t n,
 	}
 }
 
+/* Whether a word holds a '[' (the classic zero-byte test on w ^ "[[[["). */
+static inline bool word_has_bracket(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+
+	w ^= ones * '[';
+	return ((w - ones) & ~w & (ones << 7)) != 0;
+}
+
+/* Whether path p[0..n) holds a '[': most paths are 8 to 16 bytes, two
+ * overlapping words without a call. */
+static inline bool has_bracket(const char *p, size_t n)
+{
+	uint64_t a, b;
+
+	if (n < 8 || n > 16)
+		return memchr(p, '[', n) != NULL;
+	memcpy(&a, p, 8);
+	memcpy(&b, p + n - 8, 8);
+	return word_has_bracket(a) || word_has_bracket(b);
+}
+
 /* "a.b[3].c[0]" -> "a.b.c"; 0 when the name does not fit. */
 static size_t strip_index(const char *p, size_t n, char *out, size_t cap)
 {
@@ -798,35 +948,37 @@ int ky_ioc_match_event(const struct ky_ioc_set *s, const struct ky_event *ev,
 		       void *ud)
 {
 	struct mctx m = {s, NULL, fn, ud, 0, false};
+	const struct ky_field *fld, *end;
 	char name[256];
 
 	if (!s || !ev)
 		return KY_E_INVAL;
-	for (uint32_t i = 0; i < ev->nfields && !m.stop; i++) {
-		const struct ky_field *fld = &ev->fields[i];
-		struct filt f = {fld->path, fld->path_len, 0};
-		unsigned types;
+	end = ev->fields + ev->nfields;
+	for (fld = ev->fields; fld < end && !m.stop; fld++) {
+		const char *p = fld->path;
+		size_t n = fld->path_len;
+		unsigned kinds, types;
+		struct filt f;
 		if (fld->type != KY_V_STR || !fld->str_len)
 			continue;
-		if (memchr(f.name, '[', f.len)) {
-			f.len = strip_index(fld->path, fld->path_len, name,
-					    sizeof(name));
-			f.name = name;
+		if (has_bracket(p, n)) {
+			n = strip_index(p, n, name, sizeof(name));
+			p = name;
 		}
-		f.kinds = (unsigned)(uintptr_t)ky_hash_get(s->fieldmap, f.name,
-							   f.len);
-		if (!f.kinds)
+		if (!(kinds = fx_kinds(s, p, n)))
 			continue;
+		f.name = p;
+		f.len = n;
+		f.kinds = kinds;
 		m.field = fld;
-		if (f.kinds & F_HASHES) {
+		if (kinds & F_HASHES) {
 			check_hashes(&m, fld->str, fld->str_len, &f);
 			continue;
 		}
-		types = (f.kinds | f.kinds >> 8) & 0x7f;
-		for (int t = 0; t < KY_IOC_TYPES && !m.stop; t++)
-			if (types & B(t))
-				check_value(&m, (enum ky_ioc_type)t, fld->str,
-					    fld->str_len, &f);
+		types = (kinds | kinds >> 8) & 0x7f;
+		for (; types && !m.stop; types &= types - 1)
+			check_value(&m, (enum ky_ioc_type)__builtin_ctz(types),
+				    fld->str, fld->str_len, &f);
 	}
 	return m.hits;
 }

@@ -1,6 +1,7 @@
 /* Indicator list loaders: plain lists (one value per line, type guessed
  * or forced) and CSV with a header row.  A bad line is counted and
- * reported with path:line, and loading goes on. */
+ * reported with path:line, and loading goes on.  Also the names of types
+ * and the quoting of values for messages. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,80 @@
 #include "base/log.h"
 #include "detect/indicators.h"
 #include "detect/indicators_int.h"
+
+/* ---- names and messages ------------------------------------------------ */
+
+/* Copies a value for an error message with unprintable bytes escaped. */
+const char *ky__ioc_show(char *buf, size_t cap, const char *v, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 8 < cap; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			buf[o++] = (char)c;
+			continue;
+		}
+		buf[o++] = '\\';
+		buf[o++] = 'x';
+		buf[o++] = hx[c >> 4];
+		buf[o++] = hx[c & 15];
+	}
+	if (o + 8 >= cap && n) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+int ky_ioc_type_parse(const char *s, enum ky_ioc_type *out)
+{
+	static const struct {
+		const char *name;
+		enum ky_ioc_type t;
+	} names[] = {{"ip", KY_IOC_IP},		  {"ipv4", KY_IOC_IP},
+		     {"ipv6", KY_IOC_IP},	  {"cidr", KY_IOC_IP},
+		     {"ip-src", KY_IOC_IP},	  {"ip-dst", KY_IOC_IP},
+		     {"domain", KY_IOC_DOMAIN},	  {"hostname", KY_IOC_DOMAIN},
+		     {"url", KY_IOC_URL},	  {"email", KY_IOC_EMAIL},
+		     {"email-src", KY_IOC_EMAIL}, {"email-dst", KY_IOC_EMAIL},
+		     {"md5", KY_IOC_MD5},	  {"sha1", KY_IOC_SHA1},
+		     {"sha-1", KY_IOC_SHA1},	  {"sha256", KY_IOC_SHA256},
+		     {"sha-256", KY_IOC_SHA256}};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(s, names[i].name) == 0) {
+			*out = names[i].t;
+			return 0;
+		}
+	}
+	return KY_E_INVAL;
+}
+
+int ky__ioc_fields_norm(const char *v, char *out, size_t cap, size_t *on)
+{
+	size_t o = 0;
+
+	while (*v) {
+		size_t n = strcspn(v, ",;| \t");
+		if (n) {
+			if (o + n + 2 > cap)
+				return KY_E_TOOBIG;
+			if (o)
+				out[o++] = ',';
+			memcpy(out + o, v, n);
+			o += n;
+		}
+		v += n;
+		if (*v)
+			v++;
+	}
+	out[o] = '\0';
+	*on = o;
+	return 0;
+}
 
 /* ---- loaders ---------------------------------------------------------- */
 

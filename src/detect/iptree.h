@@ -1,7 +1,8 @@
 /* Address prefix table for indicator sets: IPv4 and IPv6 addresses and CIDR
  * ranges as keys [prefix length][masked address bytes] in one base/hash.h
- * table, with the prefix lengths present kept as bit sets so that a
- * longest-prefix lookup probes only lengths that some entry has. */
+ * table, with the prefix lengths present listed so that a longest-prefix
+ * lookup probes only lengths that some entry has, each through a filter
+ * that answers most misses without touching the table. */
 #ifndef KY_DETECT_IPTREE_H
 #define KY_DETECT_IPTREE_H
 
@@ -31,6 +32,12 @@ int ky_iptree_put(struct ky_iptree *t, const uint8_t *key, size_t klen,
 		  void *value);
 /* The value stored under exactly this key, or NULL. */
 void *ky_iptree_get(const struct ky_iptree *t, const uint8_t *key, size_t klen);
+/* false when no entry can contain the address written v[0..n) (as
+ * ky_ip_parse reads it, without "/len"): a plain IPv4 or IPv6 address is
+ * parsed to integers and each prefix length present probed in a filter,
+ * without hashing into the table; true for anything else (mapped IPv6,
+ * zones, ranges, bad text), which the caller then looks up in full. */
+bool ky_iptree_maybe(const struct ky_iptree *t, const char *v, size_t n);
 /* Longest prefix first: the first value whose range contains key (or
  * equals it) and that ok (may be NULL) accepts; NULL when none. */
 void *ky_iptree_find(const struct ky_iptree *t, const uint8_t *key, size_t klen,

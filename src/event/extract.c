@@ -869,7 +869,7 @@ static int nf_prefix(struct ky_event *ev, const char *p, size_t n)
 		p++, n--;
 	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == ':'))
 		n--;
-	if (n == 0)
+	if (n == 0 || p == NULL) /* p != NULL: tells gcc's -Wnonnull */
 		return 0;
 	TRY(ADD(ev, "iptables.prefix", p, n));
 	if (memmem(p, n, "BLOCK", 5) || memmem(p, n, "DROP", 4) ||

@@ -1,7 +1,11 @@
 /* The daemon: one libevent loop thread owns the listeners and frames bytes
  * into record batches; worker threads parse them through their own
- * ky_ingest.  A full queue pauses TCP/TLS reading and drops UDP (counted);
- * SIGTERM/SIGINT drain everything received, SIGHUP reloads the parser. */
+ * ky_ingest and run the detection engine on every event, keeping alerts
+ * in the store.  A full queue pauses TCP/TLS reading and drops UDP
+ * (counted); SIGTERM/SIGINT drain everything received; SIGHUP reloads the
+ * configuration, parser and rules in a thread of its own while the
+ * workers go on with the old ones, then switches without losing an event
+ * or a correlation window. */
 #include "node/serve.h"
 
 #include <errno.h>
@@ -29,9 +33,12 @@
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/log.h"
 #include "base/time.h"
 #include "event/parse.h"
+#include "node/alertlog.h"
+#include "node/detector.h"
 #include "node/ingest.h"
 #include "node/listen.h"
 #include "node/metrics.h"
@@ -40,12 +47,13 @@
 
 struct server;
 
-/* A parser and the configuration it was built from; workers hold a
- * reference while their ingests use it, so SIGHUP never frees a parser
- * under a worker. */
+/* A parser and detector and the configuration they were built from;
+ * workers hold a reference while they use it, so SIGHUP never frees
+ * either under a worker. */
 struct gen {
 	struct ky_config *owned; /* NULL for the caller's configuration */
 	struct ky_parser *parser;
+	struct ky_detector *det;
 	int refs;
 };
 
@@ -56,7 +64,9 @@ struct worker {
 	uint64_t gen_seq;
 	struct gen *gen;
 	struct ky_ingest *ing[KY_IN_COUNT];
-	bool hit; /* the sink saw the current record */
+	struct ky_detect_ctx *dctx;	  /* NULL: no rule, no list */
+	struct ky_alert_pending *pending; /* this batch's alerts */
+	bool hit;			  /* the sink saw the current record */
 };
 
 struct server {
@@ -79,6 +89,21 @@ struct server {
 	bool stopping;
 	_Atomic uint64_t reloads_ok, reloads_failed;
 	int64_t start_ns;
+
+	/* detection */
+	struct ky_corr_host corr;
+	bool corr_on;
+	struct ky_alertlog *alog; /* NULL: alerts are counted only */
+	struct event *save_ev;
+	_Atomic uint64_t alerts[3]; /* by enum ky_alert_kind */
+	_Atomic uint64_t alerts_lost;
+	/* a reload runs in its own thread; the loop thread publishes it */
+	pthread_t reload_th;
+	bool reloading, reload_again;
+	struct event *reload_ev;
+	struct gen *reload_gen; /* built, or NULL when it failed */
+	struct ky_err reload_err;
+	char reload_path[4096];
 };
 
 static const struct ky_input_info *input(const struct server *s, int i)
@@ -100,6 +125,7 @@ static void gen_release(struct server *s, struct gen *g)
 	if (!last)
 		return;
 	ky_parser_free(g->parser);
+	ky_detector_unref(g->det);
 	if (g->owned != NULL) {
 		ky_config_free(g->owned);
 		free(g->owned);
@@ -113,12 +139,26 @@ static const struct ky_config *cfg_of(const struct server *s,
 	return g->owned != NULL ? g->owned : s->cfg;
 }
 
+static int on_alert(void *ud, const struct ky_alert_row *row)
+{
+	struct worker *w = ud;
+	struct server *s = w->s;
+
+	atomic_fetch_add_explicit(&s->alerts[row->kind], 1,
+				  memory_order_relaxed);
+	if (s->alog != NULL && w->pending != NULL &&
+	    ky_alert_pending_add(w->pending, row) != 0)
+		atomic_fetch_add(&s->alerts_lost, 1);
+	return 0;
+}
+
 static int sink(void *ud, const struct ky_event *ev)
 {
 	struct worker *w = ud;
 
-	(void)ev; /* detection comes later; for now events are counted */
 	w->hit = true;
+	if (w->dctx != NULL)
+		(void)ky_detect_event(w->dctx, &w->s->corr, ev, on_alert, w);
 	return 0;
 }
 
@@ -136,6 +176,7 @@ static int worker_sync(struct worker *w, struct ky_err *err)
 	struct server *s = w->s;
 	uint64_t seq = atomic_load(&s->gen_seq);
 	struct ky_ingest *ing[KY_IN_COUNT] = {NULL};
+	struct ky_detect_ctx *dctx = NULL;
 	int64_t max_line;
 	struct gen *g;
 	int rc = 0;
@@ -154,6 +195,9 @@ static int worker_sync(struct worker *w, struct ky_err *err)
 		if (rc == 0 && ing[i] != NULL && max_line > 0)
 			ky_ingest_set_max_line(ing[i], (size_t)max_line);
 	}
+	if (rc == 0 && g->det != NULL && !ky_detector_empty(g->det) &&
+	    (rc = ky_detect_ctx_new(g->det, &dctx)) != 0)
+		ky_err_set(err, rc, "detection context: %s", ky_strerror(rc));
 	if (rc != 0) {
 		for (int i = 0; i < KY_IN_COUNT; i++)
 			ky_ingest_free(ing[i]);
@@ -162,6 +206,8 @@ static int worker_sync(struct worker *w, struct ky_err *err)
 	}
 	worker_free_ingests(w);
 	memcpy(w->ing, ing, sizeof(ing));
+	ky_detect_ctx_free(w->dctx);
+	w->dctx = dctx;
 	gen_release(s, w->gen);
 	w->gen = g;
 	w->gen_seq = seq;
@@ -227,6 +273,12 @@ static void worker_batch(struct worker *w, struct ky_batch *b)
 	}
 	atomic_fetch_add_explicit(&st->accepted, acc, memory_order_relaxed);
 	atomic_fetch_add_explicit(&st->rejected, rej, memory_order_relaxed);
+	if (w->pending != NULL && ky_alert_pending_count(w->pending) > 0) {
+		struct ky_err err = {0};
+
+		if (ky_alertlog_write(s->alog, w->pending, &err) != 0)
+			KY_ERROR("store: alerts of a batch lost: %s", err.msg);
+	}
 }
 
 static void *worker_main(void *arg)
@@ -245,6 +297,65 @@ static void *worker_main(void *arg)
 }
 
 /* ---- metrics ---------------------------------------------------------- */
+
+static int metrics_detect(struct server *s, struct ky_buf *out)
+{
+	struct ky_corr_stats cs = {0};
+	struct ky_alertlog_stats as = {0};
+	struct gen *g;
+	size_t nrules = 0;
+	int rc;
+
+	pthread_mutex_lock(&s->gen_mu);
+	g = s->gen;
+	if (g != NULL && g->det != NULL)
+		nrules = ky_ruleset_count(ky_detector_ruleset(g->det));
+	pthread_mutex_unlock(&s->gen_mu);
+	pthread_mutex_lock(&s->corr.mu);
+	if (s->corr.cur != NULL && ky_detector_corr(s->corr.cur) != NULL)
+		ky_corr_stats(ky_detector_corr(s->corr.cur), &cs);
+	pthread_mutex_unlock(&s->corr.mu);
+	if (s->alog != NULL)
+		ky_alertlog_stats(s->alog, &as);
+	if ((rc = ky_metrics_family(out, "kyklos_rules", "gauge",
+				    "Sigma rules compiled and running.")) !=
+		    0 ||
+	    (rc = ky_metrics_sample(out, "kyklos_rules", NULL, NULL, nrules)) !=
+		    0 ||
+	    (rc = ky_metrics_family(out, "kyklos_alerts_total", "counter",
+				    "Alerts, by kind.")) != 0)
+		return rc;
+	for (int k = 0; k < 3; k++)
+		if ((rc = ky_metrics_sample(
+			     out, "kyklos_alerts_total", "kind",
+			     ky_alert_kind_name((enum ky_alert_kind)k),
+			     atomic_load(&s->alerts[k]))) != 0)
+			return rc;
+	if ((rc = ky_metrics_family(out, "kyklos_alerts_stored_total",
+				    "counter",
+				    "Alerts written to the store.")) != 0 ||
+	    (rc = ky_metrics_sample(out, "kyklos_alerts_stored_total", NULL,
+				    NULL, as.stored)) != 0 ||
+	    (rc = ky_metrics_family(out, "kyklos_alerts_lost_total", "counter",
+				    "Alerts that could not be stored.")) != 0 ||
+	    (rc = ky_metrics_sample(out, "kyklos_alerts_lost_total", NULL, NULL,
+				    as.lost + atomic_load(&s->alerts_lost))) !=
+		    0 ||
+	    (rc = ky_metrics_family(out, "kyklos_correlation_groups", "gauge",
+				    "Correlation groups held.")) != 0 ||
+	    (rc = ky_metrics_sample(out, "kyklos_correlation_groups", NULL,
+				    NULL, cs.groups)) != 0 ||
+	    (rc = ky_metrics_family(
+		     out, "kyklos_correlation_events_total", "counter",
+		     "Correlation events by outcome: late "
+		     "(ignored), evicted (at the caps).")) != 0 ||
+	    (rc = ky_metrics_sample(out, "kyklos_correlation_events_total",
+				    "outcome", "late", cs.late)) != 0 ||
+	    (rc = ky_metrics_sample(out, "kyklos_correlation_events_total",
+				    "outcome", "evicted", cs.evicted)) != 0)
+		return rc;
+	return 0;
+}
 
 static int metrics_render(void *ud, struct ky_buf *out)
 {
@@ -281,10 +392,12 @@ static int metrics_render(void *ud, struct ky_buf *out)
 				    atomic_load(&s->reloads_failed))) != 0 ||
 	    (rc = ky_metrics_family(out, "kyklos_start_time_seconds", "gauge",
 				    "Start time, seconds since the epoch.")) !=
-		    0)
+		    0 ||
+	    (rc = ky_metrics_sample(
+		     out, "kyklos_start_time_seconds", NULL, NULL,
+		     (uint64_t)(s->start_ns / KY_NS_PER_SEC))) != 0)
 		return rc;
-	return ky_metrics_sample(out, "kyklos_start_time_seconds", NULL, NULL,
-				 (uint64_t)(s->start_ns / KY_NS_PER_SEC));
+	return metrics_detect(s, out);
 }
 
 /* ---- signals ---------------------------------------------------------- */
@@ -307,28 +420,133 @@ static bool str_differs(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") != 0;
 }
 
-static void reload(struct server *s)
+static void report_rule(void *ud, int status, const char *msg)
 {
-	char path[4096];
-	struct ky_config *nc = calloc(1, sizeof(*nc));
-	struct gen *g = calloc(1, sizeof(*g)), *old;
-	struct ky_err err = {0};
+	(void)ud;
+	if (status == KY_E_UNSUPPORTED)
+		KY_DEBUG("rules: %s", msg);
+	else
+		KY_WARN("rules: %s", msg);
+}
+
+/* The detector of cfg's detect.* settings (rules, indicators). */
+static int build_detector(const struct ky_config *cfg, struct ky_detector **out,
+			  struct ky_err *err)
+{
+	struct ky_detector_opts o = {0};
+	struct ky_detector_info info;
+	struct ky_hash *ph = NULL;
+	char **paths = NULL;
 	int rc;
 
-	if (s->cfg->path != NULL)
-		snprintf(path, sizeof(path), "%s", s->cfg->path);
-	else
-		snprintf(path, sizeof(path), "%s/kyklos.yaml", s->cfg->home);
+	if ((rc = ky_detector_opts_from_config(cfg, &o, &ph, &paths, err)) != 0)
+		return rc;
+	o.report = report_rule;
+	rc = ky_detector_new(out, &o, &info, err);
+	if (rc == 0 && (o.nrules || o.nindicators))
+		KY_INFO("detection: %zu rules compiled of %zu (%zu "
+			"correlations, %zu unsupported, %zu with no logsource "
+			"mapping, %zu failed to load), %llu indicators, %llu "
+			"warning-list entries, in %.2f s",
+			info.load.compiled, info.load.rules, info.correlations,
+			info.load.unsupported, info.unmapped, info.load.failed,
+			(unsigned long long)info.indicators,
+			(unsigned long long)info.warnings, info.load.secs);
+	ky_detector_paths_free(paths);
+	ky_hash_free(ph, NULL);
+	return rc;
+}
+
+/* The reload thread: reads the configuration and builds the parser and
+ * detector (seconds for thousands of rules) while the workers go on. */
+static void *reload_main(void *arg)
+{
+	struct server *s = arg;
+	struct ky_config *nc = calloc(1, sizeof(*nc));
+	struct gen *g = calloc(1, sizeof(*g));
+	int rc;
+
 	if (nc == NULL || g == NULL) {
-		rc = ky_err_set(&err, KY_E_NOMEM, "out of memory");
+		rc = ky_err_set(&s->reload_err, KY_E_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = ky_config_load(nc, path, &err)) != 0)
+	if ((rc = ky_config_load(nc, s->reload_path, &s->reload_err)) != 0)
 		goto fail;
 	if (nc->home == NULL)
 		nc->home = ky_xstrdup(s->cfg->home);
-	if ((rc = ky_parser_new(&g->parser, nc, &err)) != 0)
+	if ((rc = ky_parser_new(&g->parser, nc, &s->reload_err)) != 0 ||
+	    (rc = build_detector(nc, &g->det, &s->reload_err)) != 0)
 		goto fail;
+	g->owned = nc;
+	g->refs = 1;
+	s->reload_gen = g;
+	event_active(s->reload_ev, EV_READ, 0);
+	return NULL;
+fail:
+	if (nc != NULL) {
+		ky_config_free(nc);
+		free(nc);
+	}
+	if (g != NULL) {
+		ky_parser_free(g->parser);
+		free(g);
+	}
+	s->reload_gen = NULL;
+	event_active(s->reload_ev, EV_READ, 0);
+	return NULL;
+}
+
+static void reload(struct server *s)
+{
+	sigset_t all, old;
+	int e;
+
+	if (s->reloading) {
+		s->reload_again = true; /* after the one running */
+		return;
+	}
+	if (s->cfg->path != NULL)
+		snprintf(s->reload_path, sizeof(s->reload_path), "%s",
+			 s->cfg->path);
+	else
+		snprintf(s->reload_path, sizeof(s->reload_path),
+			 "%s/kyklos.yaml", s->cfg->home);
+	ky_err_clear(&s->reload_err);
+	s->reload_gen = NULL;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&s->reload_th, NULL, reload_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		atomic_fetch_add(&s->reloads_failed, 1);
+		KY_ERROR("reload: cannot start a thread: %s", strerror(e));
+		return;
+	}
+	s->reloading = true;
+	KY_INFO("reload: reading %s", s->reload_path);
+}
+
+/* In the loop thread, once the reload thread has finished. */
+static void reload_done(evutil_socket_t fd, short what, void *ud)
+{
+	struct server *s = ud;
+	struct gen *g, *old;
+	struct ky_config *nc;
+	struct ky_err err = {0};
+
+	(void)fd;
+	(void)what;
+	pthread_join(s->reload_th, NULL);
+	s->reloading = false;
+	g = s->reload_gen;
+	s->reload_gen = NULL;
+	if (g == NULL) {
+		atomic_fetch_add(&s->reloads_failed, 1);
+		KY_ERROR("reload: %s; keeping the running configuration",
+			 s->reload_err.msg);
+		goto again;
+	}
+	nc = g->owned;
 	apply_log(nc);
 	if (str_differs(nc->syslog_udp, s->cfg->syslog_udp) ||
 	    str_differs(nc->syslog_tcp, s->cfg->syslog_tcp) ||
@@ -336,12 +554,16 @@ static void reload(struct server *s)
 	    str_differs(nc->json_tcp, s->cfg->json_tcp) ||
 	    str_differs(nc->metrics, s->cfg->metrics) ||
 	    nc->workers != s->cfg->workers ||
-	    nc->queue_depth != s->cfg->queue_depth)
-		KY_WARN("reload: listeners, workers and queue change only on "
-			"restart");
+	    nc->queue_depth != s->cfg->queue_depth ||
+	    str_differs(nc->store_path, s->cfg->store_path))
+		KY_WARN("reload: listeners, workers, queue and store change "
+			"only on restart");
 	ky_inputs_set_max_line(s->ins, (size_t)nc->max_line);
-	g->owned = nc;
-	g->refs = 1;
+	/* correlation windows move to the new rules before any worker
+	 * sees them; workers still on the old rules feed the new engine */
+	if (ky_corr_host_switch(&s->corr, g->det, &err) != 0)
+		KY_ERROR("reload: correlation state not carried over: %s",
+			 err.msg);
 	pthread_mutex_lock(&s->gen_mu);
 	old = s->gen;
 	s->gen = g;
@@ -351,17 +573,34 @@ static void reload(struct server *s)
 	atomic_fetch_add(&s->reloads_ok, 1);
 	KY_INFO("reload: configuration %s applied (log level %s, "
 		"limits.max_line %lld, %zu extraction patterns)",
-		path, nc->log_level ? nc->log_level : "?",
+		s->reload_path, nc->log_level ? nc->log_level : "?",
 		(long long)nc->max_line, nc->npatterns);
-	return;
-fail:
-	atomic_fetch_add(&s->reloads_failed, 1);
-	KY_ERROR("reload: %s; keeping the running configuration", err.msg);
-	if (nc != NULL) {
-		ky_config_free(nc);
-		free(nc);
+again:
+	if (s->reload_again && !s->stopping) {
+		s->reload_again = false;
+		reload(s);
 	}
-	free(g);
+}
+
+/* Saves the correlation windows (timer, and at stop). */
+static void save_state(struct server *s)
+{
+	struct ky_err err = {0};
+	struct ky_store *st;
+
+	if (!s->corr_on || s->alog == NULL)
+		return;
+	st = ky_alertlog_lock(s->alog);
+	if (ky_corr_host_save(&s->corr, st, &err) != 0)
+		KY_ERROR("store: correlation state not saved: %s", err.msg);
+	ky_alertlog_unlock(s->alog);
+}
+
+static void save_cb(evutil_socket_t fd, short what, void *ud)
+{
+	(void)fd;
+	(void)what;
+	save_state(ud);
 }
 
 /* Stops accepting, hands on everything already received, and ends the
@@ -490,6 +729,9 @@ static int start_workers(struct server *s, struct ky_err *err)
 		return ky_err_set(err, KY_E_NOMEM, "workers");
 	for (size_t i = 0; i < s->nworkers && rc == 0; i++) {
 		s->workers[i].s = s;
+		if (s->alog != NULL &&
+		    ky_alert_pending_new(&s->workers[i].pending) != 0)
+			return ky_err_set(err, KY_E_NOMEM, "workers");
 		rc = worker_sync(&s->workers[i], err);
 	}
 	if (rc != 0)
@@ -578,10 +820,16 @@ static void free_server(struct server *s)
 		event_free(s->sig_int);
 	if (s->sig_hup != NULL)
 		event_free(s->sig_hup);
+	if (s->reload_ev != NULL)
+		event_free(s->reload_ev);
+	if (s->save_ev != NULL)
+		event_free(s->save_ev);
 	if (s->base != NULL)
 		event_base_free(s->base);
 	for (size_t i = 0; s->workers != NULL && i < s->nworkers; i++) {
 		worker_free_ingests(&s->workers[i]);
+		ky_detect_ctx_free(s->workers[i].dctx);
+		ky_alert_pending_free(s->workers[i].pending);
 		gen_release(s, s->workers[i].gen);
 	}
 	free(s->workers);
@@ -593,6 +841,8 @@ static void free_server(struct server *s)
 	}
 	ky_batch_pool_free(s->pool);
 	ky_deadletter_close(s->dl);
+	ky_corr_host_destroy(&s->corr);
+	ky_alertlog_close(s->alog);
 	ky_store_close(s->store);
 	pthread_mutex_destroy(&s->gen_mu);
 	free(s);
@@ -610,7 +860,8 @@ static int setup(struct server *s, struct ky_err *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct ky_config *cfg = s->cfg;
-	char path[4096];
+	char path[4096], path_store[4096];
+	struct timeval every = {0, 0};
 	struct gen *g;
 	int rc;
 
@@ -628,6 +879,7 @@ static int setup(struct server *s, struct ky_err *err)
 	else
 		snprintf(path, sizeof(path), "%s/%s", cfg->home,
 			 cfg->store_path);
+	snprintf(path_store, sizeof(path_store), "%s", path);
 	if ((rc = ky_store_open(&s->store, path, 0, (int)cfg->busy_timeout_ms,
 				err)) != 0)
 		return rc;
@@ -642,8 +894,24 @@ static int setup(struct server *s, struct ky_err *err)
 	g->refs = 1;
 	s->gen = g;
 	atomic_store(&s->gen_seq, 1);
-	if ((rc = ky_parser_new(&g->parser, cfg, err)) != 0)
+	if ((rc = ky_parser_new(&g->parser, cfg, err)) != 0 ||
+	    (rc = build_detector(cfg, &g->det, err)) != 0)
 		return rc;
+	ky_corr_host_init(&s->corr, g->det);
+	s->corr_on = true;
+	if (cfg->detect_store_alerts &&
+	    (rc = ky_alertlog_open(&s->alog, path_store,
+				   (int)cfg->busy_timeout_ms, err)) != 0)
+		return rc;
+	if (s->alog != NULL) {
+		struct ky_store *st = ky_alertlog_lock(s->alog);
+
+		rc = ky_corr_host_restore(&s->corr, st, err);
+		ky_alertlog_unlock(s->alog);
+		if (rc != 0) /* windows start empty; no reason not to run */
+			KY_WARN("store: correlation state not restored: %s",
+				err->msg);
+	}
 	if ((rc = ky_batch_pool_new(&s->pool)) != 0 ||
 	    (rc = ky_queue_new(&s->q, (size_t)cfg->queue_depth * s->nworkers,
 			       on_space, s)) != 0)
@@ -651,6 +919,13 @@ static int setup(struct server *s, struct ky_err *err)
 	pthread_once(&once, evthread_init);
 	if ((s->base = event_base_new()) == NULL ||
 	    (s->space_ev = event_new(s->base, -1, 0, space_cb, s)) == NULL)
+		return ky_err_set(err, KY_E_NOMEM, "event loop");
+	every.tv_sec = (time_t)cfg->corr_save_interval;
+	if ((s->reload_ev = event_new(s->base, -1, 0, reload_done, s)) ==
+		    NULL ||
+	    (s->save_ev = event_new(s->base, -1, EV_PERSIST, save_cb, s)) ==
+		    NULL ||
+	    event_add(s->save_ev, &every) != 0)
 		return ky_err_set(err, KY_E_NOMEM, "event loop");
 	if (add_signal(s, &s->sig_term, SIGTERM) != 0 ||
 	    add_signal(s, &s->sig_int, SIGINT) != 0 ||
@@ -703,8 +978,14 @@ int ky_serve_run(struct ky_config *cfg, struct ky_err *err)
 	}
 	stop_workers(s);
 	save_counts(s);
+	save_state(s);
 out:
 	stop_workers(s);
+	if (s->reloading) {
+		pthread_join(s->reload_th, NULL);
+		s->reloading = false;
+		gen_release(s, s->reload_gen);
+	}
 	free_server(s);
 	return rc;
 }

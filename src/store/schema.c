@@ -36,6 +36,30 @@ static const struct migration migrations[] = {
 		");\n"
 		"CREATE INDEX deadletter_time ON deadletter(time_ns);\n",
 	},
+	{
+		"detect",
+		"CREATE TABLE alerts (\n"
+		"  id         INTEGER PRIMARY KEY,\n"
+		"  kind       TEXT NOT NULL,\n"
+		"  time_ns    INTEGER NOT NULL,\n"
+		"  recv_ns    INTEGER NOT NULL,\n"
+		"  created_ns INTEGER NOT NULL,\n"
+		"  rule_id    TEXT NOT NULL,\n"
+		"  title      TEXT NOT NULL,\n"
+		"  level      INTEGER NOT NULL,\n"
+		"  host       TEXT,\n"
+		"  user       TEXT,\n"
+		"  src_ip     TEXT,\n"
+		"  json       TEXT NOT NULL\n"
+		");\n"
+		"CREATE INDEX alerts_time ON alerts(time_ns);\n"
+		"CREATE INDEX alerts_rule ON alerts(rule_id, time_ns);\n"
+		"CREATE TABLE state (\n"
+		"  name     TEXT PRIMARY KEY,\n"
+		"  data     BLOB NOT NULL,\n"
+		"  saved_ns INTEGER NOT NULL\n"
+		");\n",
+	},
 };
 
 int ky_store_schema_latest(void)

@@ -22,6 +22,11 @@ enum stmt_id {
 	ST_DL_ADD,
 	ST_DL_LIST,
 	ST_DL_COUNT,
+	ST_ALERT_ADD,
+	ST_ALERT_LIST,
+	ST_ALERT_COUNT,
+	ST_STATE_PUT,
+	ST_STATE_GET,
 	ST__COUNT
 };
 
@@ -47,6 +52,20 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_DL_LIST] = "SELECT id, time_ns, input, line, offset, reason, raw"
 		       " FROM deadletter ORDER BY id DESC LIMIT ?1",
 	[ST_DL_COUNT] = "SELECT count(*) FROM deadletter",
+	[ST_ALERT_ADD] =
+		"INSERT INTO alerts (kind, time_ns, recv_ns, created_ns,"
+		" rule_id, title, level, host, user, src_ip, json)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_ALERT_LIST] =
+		"SELECT id, kind, time_ns, recv_ns, created_ns, rule_id, title,"
+		" level, host, user, src_ip, json FROM alerts"
+		" WHERE created_ns >= ?2 ORDER BY id DESC LIMIT ?1",
+	[ST_ALERT_COUNT] = "SELECT count(*) FROM alerts",
+	[ST_STATE_PUT] = "INSERT INTO state (name, data, saved_ns)"
+			 " VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE"
+			 " SET data = excluded.data,"
+			 " saved_ns = excluded.saved_ns",
+	[ST_STATE_GET] = "SELECT data FROM state WHERE name = ?1",
 };
 
 struct ky_store {
@@ -435,6 +454,183 @@ int ky_store_deadletter_count(struct ky_store *s, uint64_t *count,
 		*count = u64(sqlite3_column_int64(st, 0));
 	else
 		r = db_error(s, err, "counting dead letters");
+	stmt_done(st);
+	return r;
+}
+
+static const char *const alert_kinds[] = {
+	[KY_ALERT_RULE] = "rule",
+	[KY_ALERT_CORRELATION] = "correlation",
+	[KY_ALERT_INDICATOR] = "indicator",
+};
+
+const char *ky_alert_kind_name(enum ky_alert_kind k)
+{
+	return (unsigned)k < sizeof(alert_kinds) / sizeof(alert_kinds[0])
+		       ? alert_kinds[k]
+		       : "unknown";
+}
+
+static enum ky_alert_kind alert_kind_parse(const char *s)
+{
+	for (unsigned k = 0; k < sizeof(alert_kinds) / sizeof(alert_kinds[0]);
+	     k++)
+		if (s && strcmp(s, alert_kinds[k]) == 0)
+			return (enum ky_alert_kind)k;
+	return KY_ALERT_RULE;
+}
+
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int ky_store_add_alert(struct ky_store *s, const struct ky_alert_row *row,
+		       struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_ALERT_ADD, err);
+	int r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	if (row->json_len > INT_MAX)
+		return ky_err_set(err, KY_E_TOOBIG, "%s: alert too large",
+				  s->path);
+	sqlite3_bind_text(st, 1, ky_alert_kind_name(row->kind), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, row->time_ns);
+	sqlite3_bind_int64(st, 3, row->recv_ns);
+	sqlite3_bind_int64(st, 4, row->created_ns);
+	sqlite3_bind_text(st, 5, row->rule_id ? row->rule_id : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, row->title ? row->title : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, row->level);
+	bind_opt_text(st, 8, row->host);
+	bind_opt_text(st, 9, row->user);
+	bind_opt_text(st, 10, row->src_ip);
+	sqlite3_bind_text(st, 11, row->json ? row->json : "{}",
+			  row->json ? (int)row->json_len : 2, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(s, err, "recording an alert");
+	stmt_done(st);
+	return r;
+}
+
+int ky_store_alerts(struct ky_store *s, size_t limit, int64_t since_ns,
+		    int (*fn)(void *ud, const struct ky_alert_row *row),
+		    void *ud, struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_ALERT_LIST, err);
+	struct ky_alert_row row;
+	int rc, r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	sqlite3_bind_int64(
+		st, 1,
+		limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 2, since_ns);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(st, 0);
+		row.kind = alert_kind_parse(
+			(const char *)sqlite3_column_text(st, 1));
+		row.time_ns = sqlite3_column_int64(st, 2);
+		row.recv_ns = sqlite3_column_int64(st, 3);
+		row.created_ns = sqlite3_column_int64(st, 4);
+		row.rule_id = (const char *)sqlite3_column_text(st, 5);
+		row.title = (const char *)sqlite3_column_text(st, 6);
+		row.level = sqlite3_column_int(st, 7);
+		row.host = (const char *)sqlite3_column_text(st, 8);
+		row.user = (const char *)sqlite3_column_text(st, 9);
+		row.src_ip = (const char *)sqlite3_column_text(st, 10);
+		row.json = (const char *)sqlite3_column_text(st, 11);
+		row.json_len = (size_t)sqlite3_column_bytes(st, 11);
+		if (!row.rule_id)
+			row.rule_id = "";
+		if (!row.title)
+			row.title = "";
+		if (!row.json)
+			row.json = "{}", row.json_len = 2;
+		if ((r = fn(ud, &row)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = db_error(s, err, "reading alerts");
+out:
+	stmt_done(st);
+	return r;
+}
+
+int ky_store_alert_count(struct ky_store *s, uint64_t *count,
+			 struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_ALERT_COUNT, err);
+	int r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*count = u64(sqlite3_column_int64(st, 0));
+	else
+		r = db_error(s, err, "counting alerts");
+	stmt_done(st);
+	return r;
+}
+
+int ky_store_put_state(struct ky_store *s, const char *name, const void *data,
+		       size_t len, int64_t now_ns, struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_STATE_PUT, err);
+	int r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	if (len > INT_MAX)
+		return ky_err_set(err, KY_E_TOOBIG, "%s: state %s too large",
+				  s->path, name);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, data ? data : "", (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now_ns);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(s, err, "saving state");
+	stmt_done(st);
+	return r;
+}
+
+int ky_store_get_state(struct ky_store *s, const char *name, void **data,
+		       size_t *len, struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_STATE_GET, err);
+	int rc, r = 0;
+
+	*data = NULL;
+	*len = 0;
+	if (!st)
+		return KY_E_STORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(st, 0);
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+		if ((*data = malloc(n ? n : 1)) == NULL) {
+			r = ky_err_set(err, KY_E_NOMEM, "%s: out of memory",
+				       s->path);
+			goto out;
+		}
+		if (n)
+			memcpy(*data, b, n);
+		*len = n;
+	} else if (rc == SQLITE_DONE) {
+		r = KY_E_NOTFOUND;
+	} else {
+		r = db_error(s, err, "reading state");
+	}
+out:
 	stmt_done(st);
 	return r;
 }

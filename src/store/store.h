@@ -77,6 +77,49 @@ int ky_store_deadletters(struct ky_store *s, size_t limit,
 int ky_store_deadletter_count(struct ky_store *s, uint64_t *count,
 			      struct ky_err *err);
 
+/* Alerts of the detection engine (detect/ruleset.h, detect/correlate.h,
+ * detect/indicators.h), one row each with the columns incidents group on
+ * and the alert's whole JSON object. */
+enum ky_alert_kind {
+	KY_ALERT_RULE = 0,    /* a Sigma detection rule */
+	KY_ALERT_CORRELATION, /* a Sigma correlation rule */
+	KY_ALERT_INDICATOR,   /* an indicator list entry */
+};
+
+const char *ky_alert_kind_name(enum ky_alert_kind k);
+
+struct ky_alert_row {
+	int64_t id; /* set by the store */
+	enum ky_alert_kind kind;
+	int64_t time_ns;     /* event time (0: unknown) */
+	int64_t recv_ns;     /* receive time */
+	int64_t created_ns;  /* when the alert was made */
+	const char *rule_id; /* rule id, or "list:value" for an indicator */
+	const char *title;
+	int level; /* enum ky_sigma_level; indicators: confidence mapped */
+	const char *host, *user, *src_ip; /* NULL when unknown */
+	const char *json;
+	size_t json_len;
+};
+
+int ky_store_add_alert(struct ky_store *s, const struct ky_alert_row *row,
+		       struct ky_err *err);
+/* Newest first, at most limit rows (0 = all); since_ns > 0 keeps alerts
+ * created at or after it. */
+int ky_store_alerts(struct ky_store *s, size_t limit, int64_t since_ns,
+		    int (*fn)(void *ud, const struct ky_alert_row *row),
+		    void *ud, struct ky_err *err);
+int ky_store_alert_count(struct ky_store *s, uint64_t *count,
+			 struct ky_err *err);
+
+/* Named state of a module (correlation windows; later, sync cursors):
+ * one blob per name, replaced whole. */
+int ky_store_put_state(struct ky_store *s, const char *name, const void *data,
+		       size_t len, int64_t now_ns, struct ky_err *err);
+/* *data is malloc'ed (the caller frees it); KY_E_NOTFOUND when absent. */
+int ky_store_get_state(struct ky_store *s, const char *name, void **data,
+		       size_t *len, struct ky_err *err);
+
 /* For later modules: raw access for migrations' own tables is not exposed;
  * each module adds typed functions here, keeping all SQL in store/. */
 

@@ -1,6 +1,6 @@
 /* Unit tests of the SQLite store: creation, migrations applied once, a
- * newer schema refused, read-only opens, WAL, ingest counts and dead
- * letters. */
+ * newer schema refused, read-only opens, WAL, ingest counts, dead
+ * letters, alerts and module state. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -336,6 +336,156 @@ static void test_deadletters(void **state)
 	ky_store_close(s);
 }
 
+struct alerts {
+	size_t n;
+	int64_t id[8];
+	enum ky_alert_kind kind[8];
+	char rule[8][32];
+	char host[8][32];
+	int has_user[8];
+	char json[8][64];
+	int level[8];
+};
+
+static int collect_alert(void *ud, const struct ky_alert_row *row)
+{
+	struct alerts *a = ud;
+
+	if (a->n >= 8)
+		return 7;
+	a->id[a->n] = row->id;
+	a->kind[a->n] = row->kind;
+	snprintf(a->rule[a->n], sizeof(a->rule[0]), "%s", row->rule_id);
+	snprintf(a->host[a->n], sizeof(a->host[0]), "%s",
+		 row->host ? row->host : "(null)");
+	a->has_user[a->n] = row->user != NULL;
+	snprintf(a->json[a->n], sizeof(a->json[0]), "%.*s", (int)row->json_len,
+		 row->json);
+	a->level[a->n] = row->level;
+	a->n++;
+	return 0;
+}
+
+static void test_alerts(void **state)
+{
+	struct fixture *f = *state;
+	struct ky_store *s = NULL;
+	struct ky_err err = {0};
+	struct alerts a = {0};
+	uint64_t n = 0;
+
+	assert_int_equal(ky_store_open(&s, f->path, 0, 1000, &err), 0);
+	for (int i = 0; i < 3; i++) {
+		char json[32];
+		struct ky_alert_row row = {
+			.kind = (enum ky_alert_kind)i,
+			.time_ns = 100 + i,
+			.recv_ns = 200 + i,
+			.created_ns = 1000 * (i + 1),
+			.rule_id = i == 0   ? "r-0"
+				   : i == 1 ? "corr-1"
+					    : "list.txt:10.0.0.1",
+			.title = "t",
+			.level = i + 2,
+			.host = i == 1 ? NULL : "ws1",
+			.user = i == 2 ? "bob" : NULL,
+			.src_ip = "10.0.0.1",
+			.json = json,
+		};
+		row.json_len =
+			(size_t)snprintf(json, sizeof(json), "{\"n\":%d}", i);
+		assert_int_equal(ky_store_add_alert(s, &row, &err), 0);
+	}
+	assert_int_equal(ky_store_alert_count(s, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(ky_store_alerts(s, 0, 0, collect_alert, &a, &err), 0);
+	assert_int_equal(a.n, 3);
+	assert_true(a.id[0] > a.id[1]); /* newest first */
+	assert_int_equal(a.kind[0], KY_ALERT_INDICATOR);
+	assert_int_equal(a.kind[1], KY_ALERT_CORRELATION);
+	assert_int_equal(a.kind[2], KY_ALERT_RULE);
+	assert_string_equal(a.rule[1], "corr-1");
+	assert_string_equal(a.host[1], "(null)");
+	assert_string_equal(a.host[0], "ws1");
+	assert_true(a.has_user[0]);
+	assert_false(a.has_user[1]);
+	assert_string_equal(a.json[2], "{\"n\":0}");
+	assert_int_equal(a.level[0], 4);
+	assert_string_equal(ky_alert_kind_name(KY_ALERT_CORRELATION),
+			    "correlation");
+
+	/* since_ns and limit */
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(ky_store_alerts(s, 0, 2000, collect_alert, &a, &err),
+			 0);
+	assert_int_equal(a.n, 2);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(ky_store_alerts(s, 1, 0, collect_alert, &a, &err), 0);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.rule[0], "list.txt:10.0.0.1");
+	ky_store_close(s);
+}
+
+static void test_state(void **state)
+{
+	struct fixture *f = *state;
+	struct ky_store *s = NULL;
+	struct ky_err err = {0};
+	void *data = NULL;
+	size_t len = 0;
+	static const char blob[] = {'\0', 'x', (char)0xff};
+
+	assert_int_equal(ky_store_open(&s, f->path, 0, 1000, &err), 0);
+	assert_int_equal(ky_store_get_state(s, "corr", &data, &len, &err),
+			 KY_E_NOTFOUND);
+	assert_null(data);
+	assert_int_equal(ky_store_put_state(s, "corr", "old", 3, 1, &err), 0);
+	assert_int_equal(
+		ky_store_put_state(s, "corr", blob, sizeof(blob), 2, &err), 0);
+	assert_int_equal(ky_store_put_state(s, "empty", NULL, 0, 2, &err), 0);
+	ky_store_close(s);
+
+	/* replaced whole, and kept across a reopen */
+	assert_int_equal(ky_store_open(&s, f->path, 0, 1000, &err), 0);
+	assert_int_equal(ky_store_get_state(s, "corr", &data, &len, &err), 0);
+	assert_int_equal(len, sizeof(blob));
+	assert_memory_equal(data, blob, sizeof(blob));
+	free(data);
+	assert_int_equal(ky_store_get_state(s, "empty", &data, &len, &err), 0);
+	assert_int_equal(len, 0);
+	free(data);
+	ky_store_close(s);
+}
+
+/* A database of schema 1 (issue 2) gains the alert and state tables and
+ * keeps its rows. */
+static void test_migrate_from_v1(void **state)
+{
+	struct fixture *f = *state;
+	struct ky_store *s = NULL;
+	struct ky_err err = {0};
+	uint64_t n = 0;
+
+	raw_exec(f->path,
+		 "CREATE TABLE ingest_stats (input TEXT PRIMARY KEY, records "
+		 "INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT "
+		 "0, accepted INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT "
+		 "NULL DEFAULT 0, first_ns INTEGER NOT NULL, last_ns INTEGER "
+		 "NOT NULL); CREATE TABLE deadletter (id INTEGER PRIMARY KEY, "
+		 "time_ns INTEGER NOT NULL, input TEXT NOT NULL, line INTEGER "
+		 "NOT NULL DEFAULT 0, offset INTEGER NOT NULL DEFAULT 0, "
+		 "reason TEXT NOT NULL, raw BLOB); INSERT INTO deadletter "
+		 "(time_ns, input, reason) VALUES (1, 'a', 'b'); PRAGMA "
+		 "user_version = 1;");
+	assert_int_equal(ky_store_open(&s, f->path, 0, 1000, &err), 0);
+	assert_int_equal(ky_store_schema_version(s), ky_store_schema_latest());
+	assert_int_equal(ky_store_deadletter_count(s, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ky_store_alert_count(s, &n, &err), 0);
+	assert_int_equal(n, 0);
+	ky_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +500,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ingest_counts_accumulate,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deadletters, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
