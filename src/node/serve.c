@@ -33,7 +33,6 @@
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/err.h"
-#include "base/hash.h"
 #include "base/log.h"
 #include "base/time.h"
 #include "event/parse.h"
@@ -43,77 +42,17 @@
 #include "node/listen.h"
 #include "node/metrics.h"
 #include "node/queue.h"
+#include "node/serve_int.h"
 #include "store/store.h"
-
-struct server;
-
-/* A parser and detector and the configuration they were built from;
- * workers hold a reference while they use it, so SIGHUP never frees
- * either under a worker. */
-struct gen {
-	struct ky_config *owned; /* NULL for the caller's configuration */
-	struct ky_parser *parser;
-	struct ky_detector *det;
-	int refs;
-};
-
-struct worker {
-	struct server *s;
-	pthread_t th;
-	bool started;
-	uint64_t gen_seq;
-	struct gen *gen;
-	struct ky_ingest *ing[KY_IN_COUNT];
-	struct ky_detect_ctx *dctx;	  /* NULL: no rule, no list */
-	struct ky_alert_pending *pending; /* this batch's alerts */
-	bool hit;			  /* the sink saw the current record */
-};
-
-struct server {
-	struct ky_config *cfg;
-	struct event_base *base;
-	struct ky_inputs *ins;
-	struct ky_queue *q;
-	struct ky_batch_pool *pool;
-	struct event *space_ev, *sig_term, *sig_int, *sig_hup;
-	struct evhttp *http;
-	struct ky_metrics_source msrc;
-	char metrics_bound[80];
-	struct ky_store *store;
-	struct ky_deadletter *dl;
-	pthread_mutex_t gen_mu;
-	struct gen *gen;
-	_Atomic uint64_t gen_seq;
-	struct worker *workers;
-	size_t nworkers;
-	bool stopping;
-	_Atomic uint64_t reloads_ok, reloads_failed;
-	int64_t start_ns;
-
-	/* detection */
-	struct ky_corr_host corr;
-	bool corr_on;
-	struct ky_alertlog *alog; /* NULL: alerts are counted only */
-	struct event *save_ev;
-	_Atomic uint64_t alerts[3]; /* by enum ky_alert_kind */
-	_Atomic uint64_t alerts_lost;
-	/* a reload runs in its own thread; the loop thread publishes it */
-	pthread_t reload_th;
-	bool reloading, reload_again;
-	struct event *reload_ev;
-	struct gen *reload_gen; /* built, or NULL when it failed */
-	struct ky_err reload_err;
-	char reload_path[4096];
-};
 
 static const struct ky_input_info *input(const struct server *s, int i)
 {
-	return ky_inputs_info(s->ins, i);
+	return ky__serve_input(s, i);
 }
 
 /* ---- workers ---------------------------------------------------------- */
 
-static void gen_release(struct server *s, struct gen *g)
+void ky__serve_gen_release(struct server *s, struct gen *g)
 {
 	bool last;
 
@@ -201,14 +140,14 @@ static int worker_sync(struct worker *w, struct ky_err *err)
 	if (rc != 0) {
 		for (int i = 0; i < KY_IN_COUNT; i++)
 			ky_ingest_free(ing[i]);
-		gen_release(s, g);
+		ky__serve_gen_release(s, g);
 		return rc;
 	}
 	worker_free_ingests(w);
 	memcpy(w->ing, ing, sizeof(ing));
 	ky_detect_ctx_free(w->dctx);
 	w->dctx = dctx;
-	gen_release(s, w->gen);
+	ky__serve_gen_release(s, w->gen);
 	w->gen = g;
 	w->gen_seq = seq;
 	return 0;
@@ -296,313 +235,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* ---- metrics ---------------------------------------------------------- */
-
-static int metrics_detect(struct server *s, struct ky_buf *out)
-{
-	struct ky_corr_stats cs = {0};
-	struct ky_alertlog_stats as = {0};
-	struct gen *g;
-	size_t nrules = 0;
-	int rc;
-
-	pthread_mutex_lock(&s->gen_mu);
-	g = s->gen;
-	if (g != NULL && g->det != NULL)
-		nrules = ky_ruleset_count(ky_detector_ruleset(g->det));
-	pthread_mutex_unlock(&s->gen_mu);
-	pthread_mutex_lock(&s->corr.mu);
-	if (s->corr.cur != NULL && ky_detector_corr(s->corr.cur) != NULL)
-		ky_corr_stats(ky_detector_corr(s->corr.cur), &cs);
-	pthread_mutex_unlock(&s->corr.mu);
-	if (s->alog != NULL)
-		ky_alertlog_stats(s->alog, &as);
-	if ((rc = ky_metrics_family(out, "kyklos_rules", "gauge",
-				    "Sigma rules compiled and running.")) !=
-		    0 ||
-	    (rc = ky_metrics_sample(out, "kyklos_rules", NULL, NULL, nrules)) !=
-		    0 ||
-	    (rc = ky_metrics_family(out, "kyklos_alerts_total", "counter",
-				    "Alerts, by kind.")) != 0)
-		return rc;
-	for (int k = 0; k < 3; k++)
-		if ((rc = ky_metrics_sample(
-			     out, "kyklos_alerts_total", "kind",
-			     ky_alert_kind_name((enum ky_alert_kind)k),
-			     atomic_load(&s->alerts[k]))) != 0)
-			return rc;
-	if ((rc = ky_metrics_family(out, "kyklos_alerts_stored_total",
-				    "counter",
-				    "Alerts written to the store.")) != 0 ||
-	    (rc = ky_metrics_sample(out, "kyklos_alerts_stored_total", NULL,
-				    NULL, as.stored)) != 0 ||
-	    (rc = ky_metrics_family(out, "kyklos_alerts_lost_total", "counter",
-				    "Alerts that could not be stored.")) != 0 ||
-	    (rc = ky_metrics_sample(out, "kyklos_alerts_lost_total", NULL, NULL,
-				    as.lost + atomic_load(&s->alerts_lost))) !=
-		    0 ||
-	    (rc = ky_metrics_family(out, "kyklos_correlation_groups", "gauge",
-				    "Correlation groups held.")) != 0 ||
-	    (rc = ky_metrics_sample(out, "kyklos_correlation_groups", NULL,
-				    NULL, cs.groups)) != 0 ||
-	    (rc = ky_metrics_family(
-		     out, "kyklos_correlation_events_total", "counter",
-		     "Correlation events by outcome: late "
-		     "(ignored), evicted (at the caps).")) != 0 ||
-	    (rc = ky_metrics_sample(out, "kyklos_correlation_events_total",
-				    "outcome", "late", cs.late)) != 0 ||
-	    (rc = ky_metrics_sample(out, "kyklos_correlation_events_total",
-				    "outcome", "evicted", cs.evicted)) != 0)
-		return rc;
-	return 0;
-}
-
-static int metrics_render(void *ud, struct ky_buf *out)
-{
-	struct server *s = ud;
-	struct ky_metrics_input mi[KY_IN_COUNT];
-	struct ky_queue_stats qs;
-	struct ky_metrics_queue mq = {"parse", &qs};
-	size_t n = 0;
-	int rc;
-
-	for (int i = 0; i < KY_IN_COUNT; i++) {
-		if (input(s, i)->on) {
-			mi[n].name = input(s, i)->key;
-			mi[n].st = &input(s, i)->st;
-			n++;
-		}
-	}
-	ky_queue_stats(s->q, &qs);
-	if ((rc = ky_metrics_write_inputs(out, mi, n)) != 0 ||
-	    (rc = ky_metrics_write_queues(out, &mq, 1)) != 0)
-		return rc;
-	if ((rc = ky_metrics_family(out, "kyklos_workers", "gauge",
-				    "Parse worker threads.")) != 0 ||
-	    (rc = ky_metrics_sample(out, "kyklos_workers", NULL, NULL,
-				    s->nworkers)) != 0 ||
-	    (rc = ky_metrics_family(out, "kyklos_config_reloads_total",
-				    "counter",
-				    "Configuration reloads on SIGHUP.")) != 0 ||
-	    (rc = ky_metrics_sample(out, "kyklos_config_reloads_total",
-				    "result", "ok",
-				    atomic_load(&s->reloads_ok))) != 0 ||
-	    (rc = ky_metrics_sample(out, "kyklos_config_reloads_total",
-				    "result", "failed",
-				    atomic_load(&s->reloads_failed))) != 0 ||
-	    (rc = ky_metrics_family(out, "kyklos_start_time_seconds", "gauge",
-				    "Start time, seconds since the epoch.")) !=
-		    0 ||
-	    (rc = ky_metrics_sample(
-		     out, "kyklos_start_time_seconds", NULL, NULL,
-		     (uint64_t)(s->start_ns / KY_NS_PER_SEC))) != 0)
-		return rc;
-	return metrics_detect(s, out);
-}
-
-/* ---- signals ---------------------------------------------------------- */
-
-static void apply_log(const struct ky_config *cfg)
-{
-	enum ky_level lv;
-
-	if (cfg->log_level != NULL &&
-	    ky_log_level_parse(cfg->log_level, &lv) == 0)
-		ky_log_set_level(lv);
-	if (cfg->log_format != NULL)
-		ky_log_set_format(strcmp(cfg->log_format, "json") == 0
-					  ? KY_LOG_JSON
-					  : KY_LOG_TEXT);
-}
-
-static bool str_differs(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "") != 0;
-}
-
-static void report_rule(void *ud, int status, const char *msg)
-{
-	(void)ud;
-	if (status == KY_E_UNSUPPORTED)
-		KY_DEBUG("rules: %s", msg);
-	else
-		KY_WARN("rules: %s", msg);
-}
-
-/* The detector of cfg's detect.* settings (rules, indicators). */
-static int build_detector(const struct ky_config *cfg, struct ky_detector **out,
-			  struct ky_err *err)
-{
-	struct ky_detector_opts o = {0};
-	struct ky_detector_info info;
-	struct ky_hash *ph = NULL;
-	char **paths = NULL;
-	int rc;
-
-	if ((rc = ky_detector_opts_from_config(cfg, &o, &ph, &paths, err)) != 0)
-		return rc;
-	o.report = report_rule;
-	rc = ky_detector_new(out, &o, &info, err);
-	if (rc == 0 && (o.nrules || o.nindicators))
-		KY_INFO("detection: %zu rules compiled of %zu (%zu "
-			"correlations, %zu unsupported, %zu with no logsource "
-			"mapping, %zu failed to load), %llu indicators, %llu "
-			"warning-list entries, in %.2f s",
-			info.load.compiled, info.load.rules, info.correlations,
-			info.load.unsupported, info.unmapped, info.load.failed,
-			(unsigned long long)info.indicators,
-			(unsigned long long)info.warnings, info.load.secs);
-	ky_detector_paths_free(paths);
-	ky_hash_free(ph, NULL);
-	return rc;
-}
-
-/* The reload thread: reads the configuration and builds the parser and
- * detector (seconds for thousands of rules) while the workers go on. */
-static void *reload_main(void *arg)
-{
-	struct server *s = arg;
-	struct ky_config *nc = calloc(1, sizeof(*nc));
-	struct gen *g = calloc(1, sizeof(*g));
-	int rc;
-
-	if (nc == NULL || g == NULL) {
-		rc = ky_err_set(&s->reload_err, KY_E_NOMEM, "out of memory");
-		goto fail;
-	}
-	if ((rc = ky_config_load(nc, s->reload_path, &s->reload_err)) != 0)
-		goto fail;
-	if (nc->home == NULL)
-		nc->home = ky_xstrdup(s->cfg->home);
-	if ((rc = ky_parser_new(&g->parser, nc, &s->reload_err)) != 0 ||
-	    (rc = build_detector(nc, &g->det, &s->reload_err)) != 0)
-		goto fail;
-	g->owned = nc;
-	g->refs = 1;
-	s->reload_gen = g;
-	event_active(s->reload_ev, EV_READ, 0);
-	return NULL;
-fail:
-	if (nc != NULL) {
-		ky_config_free(nc);
-		free(nc);
-	}
-	if (g != NULL) {
-		ky_parser_free(g->parser);
-		free(g);
-	}
-	s->reload_gen = NULL;
-	event_active(s->reload_ev, EV_READ, 0);
-	return NULL;
-}
-
-static void reload(struct server *s)
-{
-	sigset_t all, old;
-	int e;
-
-	if (s->reloading) {
-		s->reload_again = true; /* after the one running */
-		return;
-	}
-	if (s->cfg->path != NULL)
-		snprintf(s->reload_path, sizeof(s->reload_path), "%s",
-			 s->cfg->path);
-	else
-		snprintf(s->reload_path, sizeof(s->reload_path),
-			 "%s/kyklos.yaml", s->cfg->home);
-	ky_err_clear(&s->reload_err);
-	s->reload_gen = NULL;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&s->reload_th, NULL, reload_main, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e != 0) {
-		atomic_fetch_add(&s->reloads_failed, 1);
-		KY_ERROR("reload: cannot start a thread: %s", strerror(e));
-		return;
-	}
-	s->reloading = true;
-	KY_INFO("reload: reading %s", s->reload_path);
-}
-
-/* In the loop thread, once the reload thread has finished. */
-static void reload_done(evutil_socket_t fd, short what, void *ud)
-{
-	struct server *s = ud;
-	struct gen *g, *old;
-	struct ky_config *nc;
-	struct ky_err err = {0};
-
-	(void)fd;
-	(void)what;
-	pthread_join(s->reload_th, NULL);
-	s->reloading = false;
-	g = s->reload_gen;
-	s->reload_gen = NULL;
-	if (g == NULL) {
-		atomic_fetch_add(&s->reloads_failed, 1);
-		KY_ERROR("reload: %s; keeping the running configuration",
-			 s->reload_err.msg);
-		goto again;
-	}
-	nc = g->owned;
-	apply_log(nc);
-	if (str_differs(nc->syslog_udp, s->cfg->syslog_udp) ||
-	    str_differs(nc->syslog_tcp, s->cfg->syslog_tcp) ||
-	    str_differs(nc->syslog_tls, s->cfg->syslog_tls) ||
-	    str_differs(nc->json_tcp, s->cfg->json_tcp) ||
-	    str_differs(nc->metrics, s->cfg->metrics) ||
-	    nc->workers != s->cfg->workers ||
-	    nc->queue_depth != s->cfg->queue_depth ||
-	    str_differs(nc->store_path, s->cfg->store_path))
-		KY_WARN("reload: listeners, workers, queue and store change "
-			"only on restart");
-	ky_inputs_set_max_line(s->ins, (size_t)nc->max_line);
-	/* correlation windows move to the new rules before any worker
-	 * sees them; workers still on the old rules feed the new engine */
-	if (ky_corr_host_switch(&s->corr, g->det, &err) != 0)
-		KY_ERROR("reload: correlation state not carried over: %s",
-			 err.msg);
-	pthread_mutex_lock(&s->gen_mu);
-	old = s->gen;
-	s->gen = g;
-	pthread_mutex_unlock(&s->gen_mu);
-	atomic_fetch_add(&s->gen_seq, 1);
-	gen_release(s, old);
-	atomic_fetch_add(&s->reloads_ok, 1);
-	KY_INFO("reload: configuration %s applied (log level %s, "
-		"limits.max_line %lld, %zu extraction patterns)",
-		s->reload_path, nc->log_level ? nc->log_level : "?",
-		(long long)nc->max_line, nc->npatterns);
-again:
-	if (s->reload_again && !s->stopping) {
-		s->reload_again = false;
-		reload(s);
-	}
-}
-
-/* Saves the correlation windows (timer, and at stop). */
-static void save_state(struct server *s)
-{
-	struct ky_err err = {0};
-	struct ky_store *st;
-
-	if (!s->corr_on || s->alog == NULL)
-		return;
-	st = ky_alertlog_lock(s->alog);
-	if (ky_corr_host_save(&s->corr, st, &err) != 0)
-		KY_ERROR("store: correlation state not saved: %s", err.msg);
-	ky_alertlog_unlock(s->alog);
-}
-
-static void save_cb(evutil_socket_t fd, short what, void *ud)
-{
-	(void)fd;
-	(void)what;
-	save_state(ud);
-}
-
 /* Stops accepting, hands on everything already received, and ends the
  * loop; the workers drain the queue after it. */
 static void stop(struct server *s, int sig)
@@ -625,7 +257,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *ud)
 
 	(void)what;
 	if (sig == SIGHUP)
-		reload(s);
+		ky__serve_reload(s);
 	else
 		stop(s, (int)sig);
 }
@@ -830,10 +462,10 @@ static void free_server(struct server *s)
 		worker_free_ingests(&s->workers[i]);
 		ky_detect_ctx_free(s->workers[i].dctx);
 		ky_alert_pending_free(s->workers[i].pending);
-		gen_release(s, s->workers[i].gen);
+		ky__serve_gen_release(s, s->workers[i].gen);
 	}
 	free(s->workers);
-	gen_release(s, s->gen);
+	ky__serve_gen_release(s, s->gen);
 	if (s->q != NULL) {
 		while ((b = ky_queue_pop(s->q)) != NULL) /* closed: no wait */
 			ky_batch_free(b);
@@ -895,7 +527,7 @@ static int setup(struct server *s, struct ky_err *err)
 	s->gen = g;
 	atomic_store(&s->gen_seq, 1);
 	if ((rc = ky_parser_new(&g->parser, cfg, err)) != 0 ||
-	    (rc = build_detector(cfg, &g->det, err)) != 0)
+	    (rc = ky__serve_build_detector(cfg, &g->det, err)) != 0)
 		return rc;
 	ky_corr_host_init(&s->corr, g->det);
 	s->corr_on = true;
@@ -921,10 +553,10 @@ static int setup(struct server *s, struct ky_err *err)
 	    (s->space_ev = event_new(s->base, -1, 0, space_cb, s)) == NULL)
 		return ky_err_set(err, KY_E_NOMEM, "event loop");
 	every.tv_sec = (time_t)cfg->corr_save_interval;
-	if ((s->reload_ev = event_new(s->base, -1, 0, reload_done, s)) ==
-		    NULL ||
-	    (s->save_ev = event_new(s->base, -1, EV_PERSIST, save_cb, s)) ==
-		    NULL ||
+	if ((s->reload_ev = event_new(s->base, -1, 0, ky__serve_reload_done,
+				      s)) == NULL ||
+	    (s->save_ev = event_new(s->base, -1, EV_PERSIST, ky__serve_save_cb,
+				    s)) == NULL ||
 	    event_add(s->save_ev, &every) != 0)
 		return ky_err_set(err, KY_E_NOMEM, "event loop");
 	if (add_signal(s, &s->sig_term, SIGTERM) != 0 ||
@@ -934,7 +566,7 @@ static int setup(struct server *s, struct ky_err *err)
 	if ((rc = ky_inputs_open(&s->ins, s->base, cfg, s->q, s->pool, err)) !=
 	    0)
 		return rc;
-	s->msrc.render = metrics_render;
+	s->msrc.render = ky__serve_metrics_render;
 	s->msrc.ud = s;
 	if (cfg->metrics != NULL && cfg->metrics[0] != '\0' &&
 	    (rc = ky_metrics_http_open(&s->http, s->base, cfg->metrics,
@@ -978,13 +610,13 @@ int ky_serve_run(struct ky_config *cfg, struct ky_err *err)
 	}
 	stop_workers(s);
 	save_counts(s);
-	save_state(s);
+	ky__serve_save_state(s);
 out:
 	stop_workers(s);
 	if (s->reloading) {
 		pthread_join(s->reload_th, NULL);
 		s->reloading = false;
-		gen_release(s, s->reload_gen);
+		ky__serve_gen_release(s, s->reload_gen);
 	}
 	free_server(s);
 	return rc;
