@@ -20,12 +20,15 @@ const struct ky_cmd ky_cmds[] = {
 	{"serve", ky_cmd_serve, "serve",
 	 "run the node daemon: syslog UDP/TCP/TLS and JSON inputs, metrics"},
 	{"detect", ky_cmd_detect,
-	 "detect -r RULES [-r ...] [-i IOCS ...] [--format F] FILE...|-",
+	 "detect [-r RULES ...] [-i IOCS ...] [--store] [--format F] "
+	 "FILE...|-",
 	 "match events from files or standard input against Sigma rules "
 	 "and indicator lists; alerts as JSON lines"},
 	{"rules", ky_cmd_rules, "rules check|list [--json] PATH...",
 	 "load and compile Sigma rules: report what cannot run and why, or "
 	 "list them"},
+	{"alerts", ky_cmd_alerts, "alerts [--limit N] [--since TIME] [--json]",
+	 "list the alerts kept in the node's store, newest first"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -40,5 +40,6 @@ int ky_cmd_ingest(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_serve(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_detect(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_rules(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_alerts(struct ky_cli *cli, int argc, char **argv);
 
 #endif

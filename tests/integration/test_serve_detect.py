@@ -341,6 +341,29 @@ def main():
         check(corr[-1][2] == "10.0.0.20",
               "the window survived the restart")
         node.stop()
+
+        # --- kyklos alerts reads them back, newest first
+        out = subprocess.run([KYKLOS, "--home", node_dir, "alerts", "--json",
+                              "--limit", "2"], capture_output=True,
+                             timeout=30)
+        lines = out.stdout.decode().splitlines()
+        check(out.returncode == 0 and len(lines) == 2 and
+              json.loads(lines[0])["correlation"]["group"] ==
+              {"source.ip": "10.0.0.20"},
+              "kyklos alerts --json --limit 2: newest first")
+        total = len(alerts(db))
+        check(("2 of %d alerts shown" % total) in out.stderr.decode(),
+              "kyklos alerts counts what it shows")
+        out = subprocess.run([KYKLOS, "--home", node_dir, "alerts",
+                              "--since", "2200-01-01T00:00:00Z"],
+                             capture_output=True, timeout=30)
+        check(out.returncode == 0 and len(out.stdout.splitlines()) == 1,
+              "kyklos alerts --since the future: the header only")
+        out = subprocess.run([KYKLOS, "--home", node_dir, "alerts",
+                              "--since", "yesterday"], capture_output=True,
+                             timeout=30)
+        check(out.returncode == 2 and b"yesterday" in out.stderr,
+              "a bad --since is named")
     except AssertionError as e:
         print("FAIL " + str(e))
         FAILURES.append(str(e))
