@@ -3,10 +3,13 @@
 # Debian's lognormalizer (liblognorm) on the same sshd lines with
 # bench/lognorm/sshd.rulebase and prints our ratio against it; then
 # BUILD/bench/bench_ioc (issue 3, task B) and `grep -F -f` on the events and
-# indicators it writes.  Builds nothing.
+# indicators it writes; then BUILD/bench/bench_sigma (issue 3, task C: all
+# SigmaHQ rules, its parse floor and naive peer run inside it).  Builds
+# nothing.
 # Usage: scripts/bench.sh BUILDDIR [bench_ingest options...]
-# Environment: BENCH_ONLY=ingest|ioc runs one part; BENCH_IOC_ARGS are
-# extra bench_ioc options (e.g. "-n 100000 -r 1").
+# Environment: BENCH_ONLY=ingest|ioc|sigma runs one part; BENCH_IOC_ARGS and
+# BENCH_SIGMA_ARGS are extra bench_ioc / bench_sigma options (e.g.
+# "-n 100000 -r 1").
 set -euo pipefail
 
 build=${1:?usage: scripts/bench.sh BUILDDIR [bench_ingest options]}
@@ -17,7 +20,7 @@ rulebase="$root/bench/lognorm/sshd.rulebase"
 runs=3
 
 only=${BENCH_ONLY:-}
-for b in "$bench" "$build/bench/bench_ioc"; do
+for b in "$bench" "$build/bench/bench_ioc" "$build/bench/bench_sigma"; do
 	[ -x "$b" ] || {
 		echo "bench: $b not built (run: ninja -C $build)" >&2
 		exit 2
@@ -29,7 +32,7 @@ trap 'rm -rf "$work"' EXIT
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo |
 	cut -d: -f2- | sed 's/^ *//'), $(uname -sr)"
-echo "command: ${BENCH_ONLY:+BENCH_ONLY=$BENCH_ONLY }${BENCH_IOC_ARGS:+BENCH_IOC_ARGS=\"$BENCH_IOC_ARGS\" }scripts/bench.sh $build $*"
+echo "command: ${BENCH_ONLY:+BENCH_ONLY=$BENCH_ONLY }${BENCH_IOC_ARGS:+BENCH_IOC_ARGS=\"$BENCH_IOC_ARGS\" }${BENCH_SIGMA_ARGS:+BENCH_SIGMA_ARGS=\"$BENCH_SIGMA_ARGS\" }scripts/bench.sh $build $*"
 rc=0
 
 # ---- ingestion (issue 2): bench_ingest, then lognormalizer
@@ -170,6 +173,23 @@ ioc() {
 	rm -rf "$d"
 }
 
-[ "$only" = ioc ] || ingest "$@"
-[ "$only" = ingest ] || ioc
+# ---- Sigma rules (issue 3, task C): bench_sigma prints its own floor
+# (parsing alone) and peer (each rule evaluated on its own) and ratios.
+sigma() {
+	echo "load average before bench_sigma: $(cut -d' ' -f1-3 /proc/loadavg)"
+	# shellcheck disable=SC2086 # word splitting of the options is wanted
+	KYKLOS_SHARED_DATA=${KYKLOS_SHARED_DATA:-$root/../shared/data} \
+		"$build/bench/bench_sigma" ${BENCH_SIGMA_ARGS:-} || rc=$?
+}
+
+case "$only" in
+"" | ingest | ioc | sigma) ;;
+*)
+	echo "bench: BENCH_ONLY must be ingest, ioc or sigma" >&2
+	exit 2
+	;;
+esac
+if [ -z "$only" ] || [ "$only" = ingest ]; then ingest "$@"; fi
+if [ -z "$only" ] || [ "$only" = ioc ]; then ioc; fi
+if [ -z "$only" ] || [ "$only" = sigma ]; then sigma; fi
 exit "$rc"

@@ -531,21 +531,23 @@ out:
 	return r;
 }
 
+bool ky_ls_cond_match(const struct ky_ls_cond *c, const struct ky_field *f)
+{
+	if (!f || !f->str)
+		return false;
+	for (size_t k = 0; k < c->nvalues; k++)
+		if (strlen(c->values[k]) == f->str_len &&
+		    strncasecmp(c->values[k], f->str, f->str_len) == 0)
+			return true;
+	return false;
+}
+
 bool ky_ls_alt_match(const struct ky_ls_alt *alt, const struct ky_event *ev)
 {
-	for (size_t i = 0; i < alt->nconds; i++) {
-		const struct ky_ls_cond *c = &alt->conds[i];
-		const struct ky_field *f = ky_event_get(ev, c->field);
-		bool ok = false;
-
-		if (!f || !f->str)
+	for (size_t i = 0; i < alt->nconds; i++)
+		if (!ky_ls_cond_match(&alt->conds[i],
+				      ky_event_get(ev, alt->conds[i].field)))
 			return false;
-		for (size_t k = 0; k < c->nvalues && !ok; k++)
-			ok = strlen(c->values[k]) == f->str_len &&
-			     strncasecmp(c->values[k], f->str, f->str_len) == 0;
-		if (!ok)
-			return false;
-	}
 	return true;
 }
 

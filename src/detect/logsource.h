@@ -53,6 +53,10 @@ int ky_logsources_resolve(const struct ky_logsources *ls, const char *product,
 			  const char *category, const char *service,
 			  const struct ky_ls_alt *const **alts, size_t *nalts);
 
+/* Whether the event field f (the first field named c->field, NULL when
+ * the event has none) satisfies c. */
+bool ky_ls_cond_match(const struct ky_ls_cond *c, const struct ky_field *f);
+
 /* Whether ev satisfies alt. */
 bool ky_ls_alt_match(const struct ky_ls_alt *alt, const struct ky_event *ev);
 

@@ -1,8 +1,10 @@
 /* The per-event matcher: every event field is looked up once by name,
  * scanned with its Vectorscan database and tested by its direct
- * predicates, setting predicate bits; then the candidate rules (by
- * logsource) evaluate their items, searches and condition programs.
- * Nothing is allocated per event. */
+ * predicates (when a rule of the event's logsource reads it), setting
+ * predicate bits; then the rules a set trigger bit names evaluate their
+ * items, searches and condition programs (the indexes this needs are
+ * built at finalize by match_index.c).  Nothing is allocated per event
+ * once the scratch is warm. */
 #include <arpa/inet.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -30,6 +32,23 @@ static inline bool get_bit(const uint64_t *bits, uint32_t b)
 	return (bits[b >> 6] >> (b & 63)) & 1;
 }
 
+/* A bit the value being tested sets: remembered with it when the value
+ * goes to the cache. */
+static inline void hit(struct ky_match_scratch *s, uint32_t b)
+{
+	if (s->recording) {
+		bool dup = false;
+
+		for (uint32_t i = 0; i < s->nrec && !dup; i++)
+			dup = s->rec[i] == b;
+		if (!dup && s->nrec < KY__VC_BITS)
+			s->rec[s->nrec++] = b;
+		else if (!dup)
+			s->rec_over = true;
+	}
+	set_bit(s, b);
+}
+
 static int on_match(unsigned int id, unsigned long long from,
 		    unsigned long long to, unsigned int flags, void *ctx)
 {
@@ -42,7 +61,7 @@ static int on_match(unsigned int id, unsigned long long from,
 		return 0;
 	if ((p->anchor & KY__ANCHOR_END) && to != s->vlen)
 		return 0;
-	set_bit(s, id);
+	hit(s, id);
 	return 0;
 }
 
@@ -62,13 +81,26 @@ static size_t strip_index(const char *p, size_t n)
 	return n;
 }
 
-static uint32_t lookup(const struct ky_ruleset *rs, const char *path, size_t n)
+/* Whether some field name of the set has length n (cheaper than a hash
+ * lookup, and false for most fields no rule reads). */
+static inline bool known_len(const struct ky_ruleset *rs, size_t n)
 {
-	void *v = ky_hash_get(rs->fdbnames, path, n);
+	return n >= 128 ? rs->longnames : (rs->lenmask[n >> 6] >> (n & 63)) & 1;
+}
+
+/* The field database of path; *exact: found under the path itself (not
+ * with its array indexes stripped). */
+static uint32_t lookup(const struct ky_ruleset *rs, const char *path, size_t n,
+		       bool *exact)
+{
+	void *v = NULL;
 	size_t m;
 
+	if (known_len(rs, n))
+		v = ky_hash_get(rs->fdbnames, path, n);
+	*exact = v != NULL;
 	if (v == NULL && n > 0 && path[n - 1] == ']' &&
-	    (m = strip_index(path, n)) != n && m > 0)
+	    (m = strip_index(path, n)) != n && m > 0 && known_len(rs, m))
 		v = ky_hash_get(rs->fdbnames, path, m);
 	return v ? (uint32_t)((uintptr_t)v - 1) : KY__NONE;
 }
@@ -235,22 +267,69 @@ static bool direct_match(const struct ky__pred *p, const struct ky_field *f,
 	}
 }
 
+/* The value f on field database fd (db2: a second database, the
+ * keyword literals), or its remembered outcome. */
 static void eval_field(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 		       const struct ky_event *ev, const struct ky__fdb *fd,
-		       const struct ky_field *f)
+		       hs_database_t *db2, const struct ky_field *f)
 {
+	uint32_t fi = (uint32_t)(fd - rs->fdbs);
+	struct ky__vcache *e = NULL;
+	uint64_t h = 0;
+	bool scan = f->type != KY_V_NULL && f->str_len > 0;
+
 	if (fd->present_bit != KY__NONE)
 		set_bit(s, fd->present_bit);
-	if (fd->db != NULL && f->type != KY_V_NULL && f->str_len > 0) {
-		s->rs = rs;
-		s->vlen = f->str_len;
-		hs_scan(fd->db, f->str, f->str_len, 0, s->hs, on_match, s);
+	if (fd->ndirect == 0 && ((fd->db == NULL && db2 == NULL) || !scan))
+		return;
+	s->nscan++;
+	if (fd->cacheable && f->str_len <= KY__VC_VLEN) {
+		h = ky_hash_bytes(f->str, f->str_len) ^
+		    ((uint64_t)(fi + 1) * 0x9e3779b97f4a7c15ULL) ^ f->type;
+		e = &s->vc[h & (KY__VC_SLOTS - 1)];
+		if (e->fdb1 == fi + 1 && e->h == h && e->len == f->str_len &&
+		    e->type == f->type && s->rtotal <= e->pos + KY__VC_RING &&
+		    memcmp(s->ring + e->pos % KY__VC_RING, f->str,
+			   f->str_len) == 0) {
+			for (uint32_t k = 0; k < e->nbits; k++)
+				set_bit(s, e->bits[k]);
+			s->nhit++;
+			return;
+		}
+		s->nrec = 0;
+		s->rec_over = false;
+		s->recording = true;
 	}
+	s->rs = rs;
+	s->vlen = f->str_len;
+	if (fd->db != NULL && scan)
+		hs_scan(fd->db, f->str, f->str_len, 0, s->hs, on_match, s);
+	if (db2 != NULL && scan)
+		hs_scan(db2, f->str, f->str_len, 0, s->hs, on_match, s);
 	for (uint32_t i = 0; i < fd->ndirect; i++) {
 		const struct ky__pred *p = &rs->preds[fd->direct[i]];
 
 		if (direct_match(p, f, ev, s))
-			set_bit(s, fd->direct[i]);
+			hit(s, fd->direct[i]);
+	}
+	if (e != NULL) {
+		s->recording = false;
+		if (!s->rec_over) {
+			/* contiguous in the ring: skip its tail if short */
+			if (s->rtotal % KY__VC_RING + f->str_len > KY__VC_RING)
+				s->rtotal +=
+					KY__VC_RING - s->rtotal % KY__VC_RING;
+			e->pos = s->rtotal;
+			memcpy(s->ring + s->rtotal % KY__VC_RING, f->str,
+			       f->str_len);
+			s->rtotal += f->str_len;
+			e->h = h;
+			e->fdb1 = fi + 1;
+			e->len = (uint16_t)f->str_len;
+			e->type = f->type;
+			e->nbits = s->nrec;
+			memcpy(e->bits, s->rec, s->nrec * sizeof(*s->rec));
+		}
 	}
 }
 
@@ -272,8 +351,8 @@ bool ky__item_eval(const struct ky_ruleset *rs, const struct ky__item *it,
 }
 
 /* The item or any of its renamed alternatives. */
-static bool item_chain(const struct ky_ruleset *rs, uint32_t i,
-		       const uint64_t *bits)
+bool ky__item_chain(const struct ky_ruleset *rs, uint32_t i,
+		    const uint64_t *bits)
 {
 	for (; i != KY__NONE; i = rs->items[i].alt)
 		if (ky__item_eval(rs, &rs->items[i], bits))
@@ -281,38 +360,63 @@ static bool item_chain(const struct ky_ruleset *rs, uint32_t i,
 	return false;
 }
 
-static bool search_eval(const struct ky_ruleset *rs,
-			const struct ky__search *se, const uint64_t *bits)
+bool ky__search_eval(const struct ky_ruleset *rs, const struct ky__search *se,
+		     const uint64_t *bits)
 {
 	for (uint32_t g = 0; g < se->n; g++) {
 		const struct ky__group *gr = &rs->groups[se->first + g];
 		bool ok = true;
 
 		for (uint32_t i = 0; i < gr->n && ok; i++)
-			ok = item_chain(rs, gr->first + i, bits);
+			ok = ky__item_chain(rs, gr->first + i, bits);
 		if (ok)
 			return true;
 	}
 	return false;
 }
 
-static bool candidate(const struct ky_ruleset *rs, const struct ky__rule *cr,
-		      struct ky_match_scratch *s, const struct ky_event *ev)
+/* Logsource alternative ai on the event, from the logsource fields
+ * picked up by the field loop (the same test as ky_ls_alt_match). */
+static bool alt_ok(const struct ky_ruleset *rs, struct ky_match_scratch *s,
+		   uint32_t ai)
 {
-	if (cr->unmapped)
-		return false;
-	if (cr->nalts == 0)
-		return true;
-	for (size_t a = 0; a < cr->nalts; a++) {
-		uint32_t ai = cr->altidx[a];
+	if (s->altok[ai] == 0) {
+		const struct ky_ls_alt *alt = rs->alts[ai];
+		const uint32_t *lsf = &rs->altcond[rs->altcond_off[ai]];
+		bool ok = true;
 
-		if (s->altok[ai] == 0)
-			s->altok[ai] =
-				ky_ls_alt_match(rs->alts[ai], ev) ? 2 : 1;
-		if (s->altok[ai] == 2)
-			return true;
+		for (size_t i = 0; i < alt->nconds && ok; i++)
+			ok = ky_ls_cond_match(&alt->conds[i], s->lsval[lsf[i]]);
+		s->altok[ai] = ok ? 2 : 1;
 	}
-	return false;
+	return s->altok[ai] == 2;
+}
+
+static bool gate_open(const struct ky_ruleset *rs, struct ky_match_scratch *s,
+		      uint32_t g)
+{
+	if (g == KY__NONE)
+		return true;
+	if (s->gateok[g] == 0) {
+		const struct ky__gate *gt = &rs->gates[g];
+
+		s->gateok[g] = 1;
+		for (uint32_t i = 0; i < gt->n; i++) {
+			if (alt_ok(rs, s, rs->gatealts[gt->first + i])) {
+				s->gateok[g] = 2;
+				break;
+			}
+		}
+	}
+	return s->gateok[g] == 2;
+}
+
+/* The rule applies to the event's logsource (never for unmapped rules,
+ * whose gate is closed). */
+static bool candidate(const struct ky_ruleset *rs, const struct ky__rule *cr,
+		      struct ky_match_scratch *s)
+{
+	return gate_open(rs, s, cr->gate);
 }
 
 bool ky__rule_eval(const struct ky_ruleset *rs, const struct ky__rule *cr,
@@ -320,7 +424,7 @@ bool ky__rule_eval(const struct ky_ruleset *rs, const struct ky__rule *cr,
 {
 	memset(sbits, 0, (cr->nsearch + 63) / 64 * sizeof(*sbits));
 	for (uint32_t j = 0; j < cr->nsearch; j++)
-		if (search_eval(rs, &rs->searches[cr->search0 + j], bits))
+		if (ky__search_eval(rs, &rs->searches[cr->search0 + j], bits))
 			sbits[j >> 6] |= (uint64_t)1 << (j & 63);
 	return ky_cond_eval(cr->cond, sbits);
 }
@@ -429,13 +533,13 @@ static int eval_rule(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 	bool filtered = false;
 	int r;
 
-	if (cr->rule->kind != KY_SIGMA_DETECTION || !candidate(rs, cr, s, ev) ||
+	if (cr->rule->kind != KY_SIGMA_DETECTION || !candidate(rs, cr, s) ||
 	    !rule_eval(rs, cr, s))
 		return 0;
 	for (uint32_t k = 0; k < cr->nfilters && !filtered; k++) {
 		const struct ky__rule *fr = &rs->rules[cr->filters[k]];
 
-		filtered = candidate(rs, fr, s, ev) && rule_eval(rs, fr, s);
+		filtered = candidate(rs, fr, s) && rule_eval(rs, fr, s);
 	}
 	if (filtered)
 		return 0;
@@ -451,6 +555,24 @@ static int eval_rule(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 	return 1;
 }
 
+/* Room for the per-field lookups of an event of n fields: grown once for
+ * the largest event seen. */
+static int fdi_reserve(struct ky_match_scratch *s, uint32_t n)
+{
+	uint32_t *p;
+	uint32_t cap = s->capfdi;
+
+	if (n <= cap)
+		return 0;
+	while (cap < n)
+		cap = cap > UINT32_MAX / 2 ? n : cap * 2;
+	if ((p = realloc(s->fdi, (size_t)cap * sizeof(*p))) == NULL)
+		return KY_E_NOMEM;
+	s->fdi = p;
+	s->capfdi = cap;
+	return 0;
+}
+
 int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 		     const struct ky_event *ev, ky_alert_fn fn, void *ud)
 {
@@ -458,19 +580,43 @@ int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 
 	if (!rs->finalized)
 		return KY_E_INVAL;
+	if (fdi_reserve(s, ev->nfields) != 0)
+		return KY_E_NOMEM;
 	for (uint32_t i = 0; i < s->ntouched; i++)
 		s->bits[s->touched[i]] = 0;
 	s->ntouched = 0;
-	if (rs->nalts > 0)
-		memset(s->altok, 0, rs->nalts);
+	memset(s->altok, 0, rs->nalts);
+	memset(s->gateok, 0, rs->ngates);
+	memset(s->lsval, 0, rs->nlsf * sizeof(*s->lsval));
+	/* first the lookups, which also find the fields the logsource
+	 * alternatives read (the first field of each name, as
+	 * ky_event_get), so that the gates can be tested before scanning */
 	for (uint32_t i = 0; i < ev->nfields; i++) {
 		const struct ky_field *f = &ev->fields[i];
-		uint32_t fd = lookup(rs, f->path, f->path_len);
+		bool exact;
+		uint32_t fd = lookup(rs, f->path, f->path_len, &exact);
+		uint32_t lsf;
 
-		if (fd != KY__NONE && fd != rs->kwfdb)
-			eval_field(rs, s, ev, &rs->fdbs[fd], f);
-		if (rs->kwfdb != KY__NONE && f->type != KY_V_NULL)
-			eval_field(rs, s, ev, &rs->fdbs[rs->kwfdb], f);
+		s->fdi[i] = fd;
+		if (fd != KY__NONE && exact &&
+		    (lsf = rs->fdbs[fd].lsf) != KY__NONE &&
+		    s->lsval[lsf] == NULL)
+			s->lsval[lsf] = f;
+	}
+	for (uint32_t i = 0; i < ev->nfields; i++) {
+		uint32_t fd = s->fdi[i];
+
+		if (fd != KY__NONE && fd != rs->kwfdb &&
+		    gate_open(rs, s, rs->fdbs[fd].gate))
+			eval_field(rs, s, ev, &rs->fdbs[fd], NULL,
+				   &ev->fields[i]);
+	}
+	if (rs->kwfdb != KY__NONE &&
+	    gate_open(rs, s, rs->fdbs[rs->kwfdb].gate)) {
+		for (uint32_t i = 0; i < ev->nfields; i++)
+			if (ev->fields[i].type != KY_V_NULL)
+				eval_field(rs, s, ev, &rs->fdbs[rs->kwfdb],
+					   rs->kwlit, &ev->fields[i]);
 	}
 	memset(s->rmark, 0, (rs->nrules + 63) / 64 * sizeof(*s->rmark));
 	mark_rules(rs, s);

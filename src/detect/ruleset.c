@@ -1,6 +1,7 @@
-/* The rule set: rule storage, logsource resolution, filters (an extra NOT
- * on the rules they name), correlation rules kept for the correlation
- * module, and the per-thread match scratch. */
+/* The rule set: rule storage, logsource resolution and the logsource
+ * gates built from it, filters (an extra NOT on the rules they name),
+ * correlation rules kept for the correlation module, and the per-thread
+ * match scratch. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,8 @@ uint32_t ky__get_fdb(struct ky_ruleset *rs, const char *name, int *r)
 	f = &rs->fdbs[rs->nfdbs];
 	memset(f, 0, sizeof(*f));
 	f->present_bit = KY__NONE;
+	f->gate = KY__NONE;
+	f->lsf = KY__NONE;
 	if ((f->name = strdup(name)) == NULL) {
 		*r = KY_E_NOMEM;
 		return KY__NONE;
@@ -247,20 +250,35 @@ int ky__cidr_parse(const char *s, struct ky__pred *p)
 	return 0;
 }
 
-/* Builds the Vectorscan database of field fi; a pattern Vectorscan
- * rejects moves to PCRE2 and the rest is tried again. */
-static int build_one(struct ky_ruleset *rs, uint32_t fi, struct ky_err *err)
+/* Which string patterns of a field go into a database. */
+enum { PART_ALL = 0, PART_LIT, PART_NONLIT };
+
+/* An unanchored literal (every keyword value without wildcards). */
+static bool free_literal(const struct ky__pred *p)
 {
-	const uint8_t kind = KY__PK_HS;
+	return p->litlen > 0 && p->anchor == 0;
+}
+
+static bool in_part(const struct ky__pred *p, uint32_t fi, int part)
+{
+	return p->fdb == fi && p->kind == KY__PK_HS &&
+	       (part == PART_ALL || (part == PART_LIT) == free_literal(p));
+}
+
+/* Builds the Vectorscan database of field fi (the part of its patterns
+ * selected); a pattern Vectorscan rejects moves to PCRE2 and the rest is
+ * tried again. */
+static int build_one(struct ky_ruleset *rs, uint32_t fi, int part,
+		     hs_database_t **db, struct ky_err *err)
+{
 	struct ky__fdb *f = &rs->fdbs[fi];
-	hs_database_t **db = &f->db;
 	const char **exprs = NULL;
 	unsigned *flags = NULL, *ids = NULL;
-	uint32_t n = 0, cap = 0;
+	uint32_t n = 0, cap = 0, nhs0 = f->nhs;
 	int r = 0;
 
 	for (uint32_t i = 0; i < rs->npreds; i++)
-		cap += rs->preds[i].fdb == fi && rs->preds[i].kind == kind;
+		cap += in_part(&rs->preds[i], fi, part);
 	if (cap == 0)
 		return 0;
 	exprs = calloc(cap, sizeof(*exprs));
@@ -279,13 +297,15 @@ static int build_one(struct ky_ruleset *rs, uint32_t fi, struct ky_err *err)
 		for (uint32_t i = 0; i < rs->npreds; i++) {
 			const struct ky__pred *p = &rs->preds[i];
 
-			if (p->fdb != fi || p->kind != kind)
+			if (!in_part(p, fi, part))
 				continue;
 			exprs[n] = p->pattern;
 			flags[n] = p->hsflags;
+			if (part == PART_LIT)
+				flags[n] &= ~(unsigned)HS_FLAG_SINGLEMATCH;
 			ids[n++] = i;
 		}
-		f->nhs = n;
+		f->nhs = nhs0 + n;
 		if (n == 0)
 			break;
 		if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL,
@@ -337,8 +357,17 @@ int ky__build_dbs(struct ky_ruleset *rs, struct ky_err *err)
 {
 	int r = 0;
 
-	for (uint32_t i = 0; i < rs->nfdbs && r == 0; i++)
-		r = build_one(rs, i, err);
+	for (uint32_t i = 0; i < rs->nfdbs && r == 0; i++) {
+		rs->fdbs[i].nhs = 0;
+		if (i != rs->kwfdb)
+			r = build_one(rs, i, PART_ALL, &rs->fdbs[i].db, err);
+	}
+	/* keywords: the literals apart (see ky_ruleset.kwlit) */
+	if (r == 0 && rs->kwfdb != KY__NONE)
+		r = build_one(rs, rs->kwfdb, PART_LIT, &rs->kwlit, err);
+	if (r == 0 && rs->kwfdb != KY__NONE)
+		r = build_one(rs, rs->kwfdb, PART_NONLIT,
+			      &rs->fdbs[rs->kwfdb].db, err);
 	return r;
 }
 
@@ -400,6 +429,7 @@ void ky_ruleset_free(struct ky_ruleset *rs)
 		hs_free_database(rs->fdbs[i].db);
 	}
 	free(rs->fdbs);
+	hs_free_database(rs->kwlit);
 	ky_hash_free(rs->predkeys, NULL);
 	ky_hash_free(rs->fdbnames, NULL);
 	free(rs->pidx);
@@ -410,6 +440,10 @@ void ky_ruleset_free(struct ky_ruleset *rs)
 	free(rs->trig_off);
 	free(rs->trig);
 	free(rs->zero);
+	free(rs->gates);
+	free(rs->gatealts);
+	free(rs->altcond);
+	free(rs->altcond_off);
 	ky_logsources_free(rs->own_ls);
 	free(rs);
 }
@@ -599,91 +633,179 @@ static int resolve_filters(struct ky_ruleset *rs, struct ky_err *err)
 	return 0;
 }
 
-/* Calls back for every predicate bit rule ri reads: pass 0 counts into
- * rs->trig_off[bit + 1], pass 1 fills rs->trig. */
-static void rule_bits(struct ky_ruleset *rs, uint32_t ri, int pass,
-		      uint32_t *fill)
+/* ---- logsource gates (built at finalize) ---- */
+
+int ky__u32v_push(struct ky__u32v *a, uint32_t x)
 {
-	const struct ky__rule *cr = &rs->rules[ri];
+	int r = ky__grow(&a->v, &a->cap, a->n + 1, sizeof(*a->v));
 
-	for (uint32_t j = 0; j < cr->nsearch; j++) {
-		const struct ky__search *se = &rs->searches[cr->search0 + j];
-
-		for (uint32_t g = 0; g < se->n; g++) {
-			const struct ky__group *gr = &rs->groups[se->first + g];
-
-			for (uint32_t i = 0; i < gr->n; i++) {
-				for (uint32_t k = gr->first + i; k != KY__NONE;
-				     k = rs->items[k].alt) {
-					const struct ky__item *it =
-						&rs->items[k];
-
-					for (uint32_t p = 0; p <= it->n; p++) {
-						uint32_t b =
-							p < it->n
-								? rs->pidx[it->first +
-									   p]
-								: it->present_bit;
-
-						if (b == KY__NONE)
-							continue;
-						if (pass == 0)
-							rs->trig_off[b + 1]++;
-						else
-							rs->trig[rs->trig_off
-									 [b] +
-								 fill[b]++] =
-								ri;
-					}
-				}
-			}
-		}
-	}
+	if (r == 0)
+		a->v[a->n++] = x;
+	return r;
 }
 
-/* The index that lets an event skip the rules none of whose predicates
- * it sets: a rule's outcome on such an event is its outcome on all-zero
- * bits, computed here once. */
-static int build_triggers(struct ky_ruleset *rs, struct ky_err *err)
+static int cmp_u32(const void *a, const void *b)
 {
-	uint32_t *fill = NULL;
-	uint64_t *zero = NULL, *sb = NULL;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void ky__u32v_unique(struct ky__u32v *a, uint32_t from)
+{
+	uint32_t n = from;
+
+	if (a->n - from < 2)
+		return;
+	qsort(a->v + from, a->n - from, sizeof(*a->v), cmp_u32);
+	for (uint32_t i = from; i < a->n; i++)
+		if (n == from || a->v[n - 1] != a->v[i])
+			a->v[n++] = a->v[i];
+	a->n = n;
+}
+
+/* The gate of the sorted alternatives alts[0..n) (n == 0: never open),
+ * shared with every equal set through byset. */
+static int gate_of(struct ky_ruleset *rs, struct ky_hash *byset,
+		   const uint32_t *alts, uint32_t n, uint32_t *out)
+{
+	static const uint32_t empty = KY__NONE; /* the key of n == 0 */
+	const void *key = n ? (const void *)alts : &empty;
+	size_t klen = n ? (size_t)n * sizeof(*alts) : sizeof(empty);
+	void *v = ky_hash_get(byset, key, klen);
+	int r;
+
+	if (v != NULL) {
+		*out = (uint32_t)((uintptr_t)v - 1);
+		return 0;
+	}
+	if ((r = ky__grow(&rs->gates, &rs->capgates, rs->ngates + 1,
+			  sizeof(*rs->gates))) != 0 ||
+	    (r = ky__grow(&rs->gatealts, &rs->capgatealts, rs->ngatealts + n,
+			  sizeof(*rs->gatealts))) != 0)
+		return r;
+	if (n > 0)
+		memcpy(rs->gatealts + rs->ngatealts, alts, n * sizeof(*alts));
+	rs->gates[rs->ngates].first = rs->ngatealts;
+	rs->gates[rs->ngates].n = n;
+	rs->ngatealts += n;
+	if ((r = ky_hash_put(byset, key, klen,
+			     (void *)(uintptr_t)(rs->ngates + 1), NULL)) != 0)
+		return r;
+	*out = rs->ngates++;
+	return 0;
+}
+
+/* The logsource fields: each condition of each alternative in use gets
+ * the index of its field, whose database (created if no rule reads the
+ * field) remembers it, so the field loop can pick the event's up. */
+static int build_lsf(struct ky_ruleset *rs)
+{
+	uint32_t total = 0, k = 0;
 	int r = 0;
 
-	rs->trig_off = calloc((size_t)rs->npreds + 2, sizeof(*rs->trig_off));
-	rs->zero = calloc(rs->nrules + 1, sizeof(*rs->zero));
-	fill = calloc((size_t)rs->npreds + 1, sizeof(*fill));
-	zero = calloc((rs->npreds + 63) / 64 + 1, sizeof(*zero));
-	sb = calloc((rs->maxsearch + 63) / 64 + 1, sizeof(*sb));
-	if (rs->trig_off == NULL || rs->zero == NULL || fill == NULL ||
-	    zero == NULL || sb == NULL)
-		goto nomem;
-	for (uint32_t i = 0; i < rs->nrules; i++)
-		if (rs->rules[i].rule->kind == KY_SIGMA_DETECTION)
-			rule_bits(rs, i, 0, NULL);
-	for (uint32_t b = 0; b < rs->npreds; b++)
-		rs->trig_off[b + 1] += rs->trig_off[b];
-	rs->trig =
-		calloc((size_t)rs->trig_off[rs->npreds] + 1, sizeof(*rs->trig));
-	if (rs->trig == NULL)
-		goto nomem;
-	for (uint32_t i = 0; i < rs->nrules; i++) {
-		const struct ky__rule *cr = &rs->rules[i];
+	for (uint32_t a = 0; a < rs->nalts; a++)
+		total += (uint32_t)rs->alts[a]->nconds;
+	rs->altcond_off = calloc((size_t)rs->nalts + 1, sizeof(uint32_t));
+	rs->altcond = calloc((size_t)total + 1, sizeof(uint32_t));
+	if (rs->altcond_off == NULL || rs->altcond == NULL)
+		return KY_E_NOMEM;
+	for (uint32_t a = 0; a < rs->nalts && r == 0; a++) {
+		rs->altcond_off[a] = k;
+		for (size_t c = 0; c < rs->alts[a]->nconds && r == 0; c++) {
+			uint32_t fd = ky__get_fdb(
+				rs, rs->alts[a]->conds[c].field, &r);
 
-		if (cr->rule->kind != KY_SIGMA_DETECTION)
-			continue;
-		rule_bits(rs, i, 1, fill);
-		if (ky__rule_eval(rs, cr, zero, sb))
-			rs->zero[rs->nzero++] = i;
+			if (r != 0)
+				break;
+			if (rs->fdbs[fd].lsf == KY__NONE)
+				rs->fdbs[fd].lsf = rs->nlsf++;
+			rs->altcond[k++] = rs->fdbs[fd].lsf;
+		}
 	}
-	goto out;
-nomem:
-	r = ky_err_set(err, KY_E_NOMEM, "rule set: out of memory");
-out:
-	free(fill);
-	free(zero);
-	free(sb);
+	rs->altcond_off[rs->nalts] = k;
 	return r;
+}
+
+/* Gates: a rule's is its alternatives (never open for an unmapped rule,
+ * always for one the map does not constrain); a field's is the union of
+ * the gates of the rules reading it, so a field no rule of the event's
+ * logsource reads is not scanned (its bits would be read by no rule that
+ * can be evaluated). */
+static int build_field_gates(struct ky_ruleset *rs)
+{
+	struct ky_hash *byset = ky_hash_new(0);
+	uint32_t aw = (rs->nalts + 63) / 64 + 1, never = 0;
+	uint64_t *fmask = calloc((size_t)rs->nfdbs * aw, sizeof(*fmask));
+	uint8_t *always = calloc((size_t)rs->nfdbs + 1, 1);
+	struct ky__u32v bits = {0}, alts = {0};
+	int r = 0;
+
+	if (byset == NULL || fmask == NULL || always == NULL) {
+		r = KY_E_NOMEM;
+		goto out;
+	}
+	if ((r = gate_of(rs, byset, NULL, 0, &never)) != 0)
+		goto out;
+	for (size_t i = 0; i < rs->nrules && r == 0; i++) {
+		struct ky__rule *cr = &rs->rules[i];
+
+		cr->gate = KY__NONE;
+		if (cr->rule->kind == KY_SIGMA_CORRELATION)
+			continue;
+		if (cr->unmapped) {
+			cr->gate = never;
+			continue; /* opens no field either */
+		}
+		bits.n = 0;
+		if ((r = ky__rule_bits(rs, cr, &bits)) != 0)
+			break;
+		for (uint32_t b = 0; b < bits.n; b++) {
+			uint32_t fd = rs->preds[bits.v[b]].fdb;
+
+			if (fd == KY__NONE)
+				continue;
+			if (cr->nalts == 0)
+				always[fd] = 1;
+			for (size_t a = 0; a < cr->nalts; a++)
+				fmask[fd * aw + cr->altidx[a] / 64] |=
+					(uint64_t)1 << (cr->altidx[a] % 64);
+		}
+		if (cr->nalts == 0)
+			continue;
+		alts.n = 0;
+		for (size_t a = 0; a < cr->nalts && r == 0; a++)
+			r = ky__u32v_push(&alts, cr->altidx[a]);
+		ky__u32v_unique(&alts, 0);
+		if (r == 0)
+			r = gate_of(rs, byset, alts.v, alts.n, &cr->gate);
+	}
+	for (uint32_t f = 0; f < rs->nfdbs && r == 0; f++) {
+		rs->fdbs[f].gate = KY__NONE;
+		if (always[f])
+			continue;
+		alts.n = 0;
+		for (uint32_t a = 0; a < rs->nalts && r == 0; a++)
+			if ((fmask[f * aw + a / 64] >> (a % 64)) & 1)
+				r = ky__u32v_push(&alts, a);
+		if (r == 0)
+			r = gate_of(rs, byset, alts.v, alts.n,
+				    &rs->fdbs[f].gate);
+	}
+out:
+	ky_hash_free(byset, NULL);
+	free(fmask);
+	free(always);
+	free(bits.v);
+	free(alts.v);
+	return r;
+}
+
+int ky__build_gates(struct ky_ruleset *rs)
+{
+	int r = build_lsf(rs);
+
+	return r != 0 ? r : build_field_gates(rs);
 }
 
 int ky_ruleset_finalize(struct ky_ruleset *rs, struct ky_err *err)
@@ -696,7 +818,7 @@ int ky_ruleset_finalize(struct ky_ruleset *rs, struct ky_err *err)
 		return r;
 	if ((r = ky__build_dbs(rs, err)) != 0)
 		return r;
-	if ((r = build_triggers(rs, err)) != 0)
+	if ((r = ky__build_index(rs, err)) != 0)
 		return r;
 	rs->finalized = true;
 	return 0;
@@ -733,10 +855,17 @@ int ky_match_scratch_new(const struct ky_ruleset *rs,
 	s->altok = calloc(rs->nalts + 1, 1);
 	s->afields = calloc(rs->maxfields + 1, sizeof(*s->afields));
 	s->rmark = calloc((rs->nrules + 63) / 64 + 1, sizeof(*s->rmark));
+	s->gateok = calloc(rs->ngates + 1, 1);
+	s->lsval = calloc(rs->nlsf + 1, sizeof(*s->lsval));
+	s->vc = calloc(KY__VC_SLOTS, sizeof(*s->vc));
+	s->ring = malloc(KY__VC_RING);
+	s->capfdi = 256;
+	s->fdi = calloc(s->capfdi, sizeof(*s->fdi));
 	s->md = pcre2_match_data_create(1, NULL);
 	if (s->bits == NULL || s->touched == NULL || s->sbits == NULL ||
 	    s->altok == NULL || s->afields == NULL || s->md == NULL ||
-	    s->rmark == NULL) {
+	    s->rmark == NULL || s->gateok == NULL || s->lsval == NULL ||
+	    s->fdi == NULL || s->vc == NULL || s->ring == NULL) {
 		r = KY_E_NOMEM;
 		goto out;
 	}
@@ -746,6 +875,11 @@ int ky_match_scratch_new(const struct ky_ruleset *rs,
 			r = KY_E_NOMEM;
 			goto out;
 		}
+	}
+	if (rs->kwlit != NULL &&
+	    hs_alloc_scratch(rs->kwlit, &s->hs) != HS_SUCCESS) {
+		r = KY_E_NOMEM;
+		goto out;
 	}
 	*out = s;
 	s = NULL; /* transferred */
@@ -767,7 +901,21 @@ void ky_match_scratch_free(struct ky_match_scratch *s)
 	free(s->altok);
 	free(s->afields);
 	free(s->rmark);
+	free(s->gateok);
+	free(s->lsval);
+	free(s->fdi);
+	free(s->vc);
+	free(s->ring);
 	free(s);
+}
+
+void ky_match_scratch_stats(const struct ky_match_scratch *s, uint64_t *tested,
+			    uint64_t *cached)
+{
+	if (tested != NULL)
+		*tested = s->nscan;
+	if (cached != NULL)
+		*cached = s->nhit;
 }
 
 size_t ky_ruleset_unmapped(const struct ky_ruleset *rs)

@@ -59,6 +59,11 @@ const struct ky_sigma_rule *ky_ruleset_rule(const struct ky_ruleset *rs,
 int ky_match_scratch_new(const struct ky_ruleset *rs,
 			 struct ky_match_scratch **out);
 void ky_match_scratch_free(struct ky_match_scratch *s);
+/* Field values this scratch has tested so far and, of those, how many
+ * were answered from its cache of recent values (for benchmarks and
+ * metrics).  Either pointer may be NULL. */
+void ky_match_scratch_stats(const struct ky_match_scratch *s, uint64_t *tested,
+			    uint64_t *cached);
 
 /* A field that took part in a match, with the event's value. */
 struct ky_alert_field {

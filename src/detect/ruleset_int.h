@@ -78,6 +78,38 @@ struct ky__fdb {
 	uint32_t *direct;     /* non-HS predicates, tested per value */
 	uint32_t ndirect, capdirect;
 	uint32_t nhs; /* HS predicates (known after finalize) */
+	/* Scanned only when this gate is open on the event (the logsources
+	 * of the rules reading the field); KY__NONE: always. */
+	uint32_t gate;
+	uint32_t lsf; /* index among the logsource fields, or KY__NONE */
+	/* Its outcome is a function of the value alone (no |fieldref),
+	 * so the matcher may remember it (struct ky__vcache). */
+	bool cacheable;
+};
+
+/* What a value set on one field database, remembered per thread: events
+ * repeat most of their values (Image, User, Company, Hashes...), and a
+ * hit saves the Vectorscan scan and the direct tests.  Direct-mapped
+ * slots; the values themselves are kept in a ring (a slot whose value
+ * the ring has overwritten since is a miss).  Values longer than
+ * KY__VC_VLEN or setting more than KY__VC_BITS bits are not kept. */
+#define KY__VC_SLOTS 2048
+#define KY__VC_BITS 14
+#define KY__VC_VLEN 512
+#define KY__VC_RING (128u * 1024u)
+struct ky__vcache {
+	uint64_t h;
+	uint64_t pos;  /* of the value in the ring (absolute) */
+	uint32_t fdb1; /* fdb + 1; 0: empty */
+	uint16_t len;
+	uint8_t type, nbits;
+	uint32_t bits[KY__VC_BITS];
+};
+
+/* A set of logsource alternatives (gatealts[first..first+n)), open on an
+ * event when any of them holds; n == 0: never open. */
+struct ky__gate {
+	uint32_t first, n;
 };
 
 /* An item: its value predicates OR'ed (AND with |all), optionally
@@ -114,6 +146,7 @@ struct ky__rule {
 	 * it runs on no event (running it on every event would fire keyword
 	 * rules of other products on unrelated events). */
 	bool unmapped;
+	uint32_t gate; /* when the rule is a candidate; KY__NONE: always */
 };
 
 struct ky_ruleset {
@@ -135,6 +168,10 @@ struct ky_ruleset {
 	uint32_t nfdbs, capfdbs;
 	struct ky_hash *fdbnames; /* field name -> fdb index + 1 */
 	uint32_t kwfdb; /* keyword database; KY__NONE if no keywords */
+	/* The keywords that are plain literals (without
+	 * HS_FLAG_SINGLEMATCH), beside the keyword fdb's database of the
+	 * others. */
+	hs_database_t *kwlit;
 
 	uint32_t *pidx;
 	uint32_t npidx, cappidx;
@@ -151,12 +188,29 @@ struct ky_ruleset {
 	uint32_t maxsearch; /* most searches in one rule */
 	uint32_t maxfields; /* most alert fields of one rule */
 
-	/* A detection is evaluated only when one of its predicate bits is
-	 * set (trig: bit -> rules, offsets trig_off[bit]..trig_off[bit+1])
-	 * or when it holds on an event that sets none of them (zero). */
+	/* A detection is evaluated only when one of its trigger bits is set
+	 * (trig: bit -> rules, offsets trig_off[bit]..trig_off[bit+1]) or
+	 * when it holds on an event that sets none of its bits (zero).  The
+	 * trigger bits are a subset of the bits it reads, chosen so that the
+	 * rule cannot hold when none is set (match.c, ky__build_index). */
 	uint32_t *trig_off, *trig;
 	uint32_t *zero;
 	uint32_t nzero;
+
+	/* Logsource gates: rules and fields point at one (deduplicated). */
+	struct ky__gate *gates;
+	uint32_t ngates, capgates;
+	uint32_t *gatealts;
+	uint32_t ngatealts, capgatealts;
+	/* The fields logsource conditions read (Channel, EventID...): the
+	 * event's are picked up while its fields are looked up, and each
+	 * condition of alternative a reads altcond[altcond_off[a] + i]. */
+	uint32_t nlsf;
+	uint32_t *altcond, *altcond_off;
+	/* Path lengths (< 128) of the field names the set knows: most event
+	 * fields no rule reads are skipped without hashing. */
+	uint64_t lenmask[2];
+	bool longnames;
 };
 
 struct ky_match_scratch {
@@ -169,7 +223,18 @@ struct ky_match_scratch {
 	uint8_t *altok;	 /* per distinct alternative: 0 unknown, 1 no, 2 yes */
 	struct ky_alert_field *afields;
 	uint32_t nbits_words;
-	uint64_t *rmark;	     /* rules to evaluate for this event */
+	uint64_t *rmark; /* rules to evaluate for this event */
+	uint8_t *gateok; /* per gate: 0 unknown, 1 closed, 2 open */
+	const struct ky_field **lsval; /* per logsource field: the event's */
+	uint32_t *fdi; /* per event field: its fdb or KY__NONE */
+	uint32_t capfdi;
+	struct ky__vcache *vc;
+	char *ring;		   /* KY__VC_RING bytes */
+	uint64_t rtotal;	   /* bytes the ring has been written */
+	uint32_t rec[KY__VC_BITS]; /* bits set by the value being tested */
+	uint8_t nrec;
+	bool recording, rec_over;
+	uint64_t nscan, nhit;	     /* values tested, of which remembered */
 	const struct ky_ruleset *rs; /* for the match callback */
 	unsigned long long vlen;     /* length of the value being scanned */
 };
@@ -203,9 +268,34 @@ int ky__present_bit(struct ky_ruleset *rs, uint32_t fdb, uint32_t *bit);
 /* "10.0.0.0/8", "fd00::/8", a bare address: p->family/addr/prefix. */
 int ky__cidr_parse(const char *s, struct ky__pred *p);
 
+/* A growing array of indexes, for the finalize-time indexes. */
+struct ky__u32v {
+	uint32_t *v;
+	uint32_t n, cap;
+};
+int ky__u32v_push(struct ky__u32v *a, uint32_t x);
+/* Sorts a->v[from..) and removes duplicates. */
+void ky__u32v_unique(struct ky__u32v *a, uint32_t from);
+/* The logsource fields (ky__fdb.lsf, altcond) and the gates of rules and
+ * fields (ky__rule.gate, ky__fdb.gate). */
+int ky__build_gates(struct ky_ruleset *rs);
+
+/* match_index.c */
+/* Every predicate bit rule cr reads (values and presence; repeats). */
+int ky__rule_bits(const struct ky_ruleset *rs, const struct ky__rule *cr,
+		  struct ky__u32v *out);
+/* After the databases: the gates (ky__build_gates), the trigger index,
+ * the zero rules and the value cache's cacheable fields. */
+int ky__build_index(struct ky_ruleset *rs, struct ky_err *err);
+
 /* match.c */
 bool ky__item_eval(const struct ky_ruleset *rs, const struct ky__item *it,
 		   const uint64_t *bits);
+/* Item i or any of its renamed alternatives; a search (OR of groups). */
+bool ky__item_chain(const struct ky_ruleset *rs, uint32_t i,
+		    const uint64_t *bits);
+bool ky__search_eval(const struct ky_ruleset *rs, const struct ky__search *se,
+		     const uint64_t *bits);
 /* The rule's condition over predicate bits; sbits is scratch for the
  * search bits (maxsearch bits). */
 bool ky__rule_eval(const struct ky_ruleset *rs, const struct ky__rule *cr,
