@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/config.h"
+#include "base/hash.h"
 #include "cli/cli.h"
 #include "detect/logsource.h"
 #include "detect/rules_load.h"
@@ -101,8 +103,11 @@ int ky_cmd_rules(struct ky_cli *cli, int argc, char **argv)
 	struct ky_rules_load st = {0};
 	struct check_ctx cc = {cli->json};
 	struct ky_err err = {0};
+	struct ky_config cfg;
+	struct ky_hash *ph = NULL;
+	char lspath[4096];
 	const char *lsfile = NULL;
-	bool check, strict = false;
+	bool check, strict = false, cfg_loaded = false;
 	int i, status = 1;
 
 	if (argc < 2 ||
@@ -135,11 +140,32 @@ int ky_cmd_rules(struct ky_cli *cli, int argc, char **argv)
 		rules_usage();
 		return 2;
 	}
+	/* with a node: its placeholders, and its logsource map by default */
+	if (cli->home_opt ||
+	    (getenv("KYKLOS_HOME") && *getenv("KYKLOS_HOME"))) {
+		if (ky_cli_load_node(cli, &cfg) != 0)
+			goto out;
+		cfg_loaded = true;
+		if (ky_config_placeholder_table(&cfg, &ph) != 0) {
+			ky_cli_error("out of memory");
+			goto out;
+		}
+		if (!lsfile && cfg.detect_logsources &&
+		    cfg.detect_logsources[0]) {
+			snprintf(lspath, sizeof(lspath), "%s%s%s",
+				 cfg.detect_logsources[0] == '/' ? ""
+								 : cfg.home,
+				 cfg.detect_logsources[0] == '/' ? "" : "/",
+				 cfg.detect_logsources);
+			lsfile = lspath;
+		}
+	}
 	if (lsfile && ky_logsources_load(&ls, lsfile, &err) != 0) {
 		ky_cli_error("%s", err.msg);
 		goto out;
 	}
 	opts.logsources = ls;
+	opts.placeholders = ph;
 	if (ky_ruleset_new(&rs, &opts, &err) != 0) {
 		ky_cli_error("%s", err.msg);
 		goto out;
@@ -164,5 +190,8 @@ int ky_cmd_rules(struct ky_cli *cli, int argc, char **argv)
 out:
 	ky_ruleset_free(rs);
 	ky_logsources_free(ls);
+	ky_hash_free(ph, NULL);
+	if (cfg_loaded)
+		ky_config_free(&cfg);
 	return status;
 }
