@@ -35,7 +35,7 @@ static void seed_init(void)
 
 	if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s))
 		s = (uint64_t)(uintptr_t)&s ^ 0x9e3779b97f4a7c15ULL;
-	hash_seed = s | 1;
+	__atomic_store_n(&hash_seed, s | 1, __ATOMIC_RELEASE);
 }
 
 static inline uint64_t mix(uint64_t h)
@@ -48,22 +48,50 @@ static inline uint64_t mix(uint64_t h)
 	return h;
 }
 
+/* The last 1-7 bytes as the little-endian word memcpy would give, without
+ * a variable-length memcpy call: overlapping fixed-size loads. */
+static inline uint64_t tail_word(const unsigned char *s, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t a, b;
+
+	if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		return (uint64_t)a | (uint64_t)b << (8 * (n - 4));
+	}
+	if (n == 0)
+		return 0;
+	return (uint64_t)s[0] | (uint64_t)s[n / 2] << (8 * (n / 2)) |
+	       (uint64_t)s[n - 1] << (8 * (n - 1));
+#else
+	uint64_t w = 0;
+
+	if (n)
+		memcpy(&w, s, n);
+	return w;
+#endif
+}
+
 uint64_t ky_hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h, w;
+	uint64_t h, w, seed;
 
-	pthread_once(&seed_once, seed_init);
-	h = hash_seed ^ (n * 0x9e3779b97f4a7c15ULL);
+	/* The seed is never 0 once set: pthread_once only on first use. */
+	seed = __atomic_load_n(&hash_seed, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(seed == 0, 0)) {
+		pthread_once(&seed_once, seed_init);
+		seed = __atomic_load_n(&hash_seed, __ATOMIC_ACQUIRE);
+	}
+	h = seed ^ (n * 0x9e3779b97f4a7c15ULL);
 	while (n >= 8) {
 		memcpy(&w, s, 8);
 		h = mix(h ^ w) + 0x632be59bd9b4e019ULL;
 		s += 8;
 		n -= 8;
 	}
-	w = 0;
-	if (n)
-		memcpy(&w, s, n);
+	w = tail_word(s, n);
 	return mix(h ^ w ^ ((uint64_t)n << 56));
 }
 

@@ -81,14 +81,6 @@ static int digits(const char *s, size_t len, size_t *i, unsigned n)
 	return v;
 }
 
-static int64_t to_ns(int64_t y, unsigned mo, unsigned d, unsigned h,
-		     unsigned mi, unsigned s)
-{
-	int64_t days = ky_days_from_civil(y, mo, d);
-
-	return ((days * 86400) + h * 3600 + mi * 60 + s) * KY_NS_PER_SEC;
-}
-
 static int check_clock(int64_t y, int mo, int d, int h, int mi, int s)
 {
 	if (mo < 1 || mo > 12 || d < 1 ||
@@ -100,22 +92,50 @@ static int check_clock(int64_t y, int mo, int d, int h, int mi, int s)
 	return 0;
 }
 
+/* Two decimal digits at s, or a negative value when either is not one. */
+static inline int two_digits(const char *s)
+{
+	unsigned a = (unsigned)(unsigned char)s[0] - '0';
+	unsigned b = (unsigned)(unsigned char)s[1] - '0';
+
+	if (a > 9 || b > 9)
+		return -1;
+	return (int)(a * 10 + b);
+}
+
+/* ky_days_from_civil with the last answer kept per thread: the events of
+ * a stream mostly share their day. */
+static int64_t days_cached(int64_t y, unsigned mo, unsigned d)
+{
+	static _Thread_local int64_t last_y = INT64_MIN, last_days;
+	static _Thread_local unsigned last_md;
+	unsigned md = mo << 5 | d;
+
+	if (y != last_y || md != last_md) {
+		last_days = ky_days_from_civil(y, mo, d);
+		last_y = y;
+		last_md = md;
+	}
+	return last_days;
+}
+
 int ky_time_parse_rfc3339(const char *s, size_t n, int64_t *ns)
 {
-	size_t i = 0;
-	int y, mo, d, h, mi, sec, frac_ns = 0, off = 0;
+	size_t i = 19;
+	int y, yl, mo, d, h, mi, sec, frac_ns = 0, off = 0;
+	int64_t secs, t;
 
-	if ((y = digits(s, n, &i, 4)) < 0 || i >= n || s[i++] != '-' ||
-	    (mo = digits(s, n, &i, 2)) < 0 || i >= n || s[i++] != '-' ||
-	    (d = digits(s, n, &i, 2)) < 0 || i >= n)
+	/* "YYYY-MM-DD?hh:mm:ss" has fixed positions: anything shorter or
+	 * with another byte at a separator is not a date-time. */
+	if (n < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' ||
+	    s[16] != ':' || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
 		return KY_E_PARSE;
-	if (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
+	if ((y = two_digits(s)) < 0 || (yl = two_digits(s + 2)) < 0 ||
+	    (mo = two_digits(s + 5)) < 0 || (d = two_digits(s + 8)) < 0 ||
+	    (h = two_digits(s + 11)) < 0 || (mi = two_digits(s + 14)) < 0 ||
+	    (sec = two_digits(s + 17)) < 0)
 		return KY_E_PARSE;
-	i++;
-	if ((h = digits(s, n, &i, 2)) < 0 || i >= n || s[i++] != ':' ||
-	    (mi = digits(s, n, &i, 2)) < 0 || i >= n || s[i++] != ':' ||
-	    (sec = digits(s, n, &i, 2)) < 0)
-		return KY_E_PARSE;
+	y = y * 100 + yl;
 	if (check_clock(y, mo, d, h, mi, sec) != 0)
 		return KY_E_PARSE;
 	if (i < n && (s[i] == '.' || s[i] == ',')) {
@@ -145,20 +165,43 @@ int ky_time_parse_rfc3339(const char *s, size_t n, int64_t *ns)
 		off = sign * (oh * 3600 + om * 60);
 	}
 	/* else: no zone, taken as UTC (Windows UtcTime, many collectors) */
-	*ns = to_ns(y, (unsigned)mo, (unsigned)d, (unsigned)h, (unsigned)mi,
-		    (unsigned)sec) +
-	      frac_ns - (int64_t)off * KY_NS_PER_SEC;
+	/* int64 nanoseconds span the years 1677-2262: a date outside them
+	 * is not an event time (and its arithmetic would overflow). */
+	secs = days_cached(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+	       mi * 60 + sec;
+	if (__builtin_mul_overflow(secs - off, KY_NS_PER_SEC, &t) ||
+	    __builtin_add_overflow(t, (int64_t)frac_ns, &t))
+		return KY_E_PARSE;
+	*ns = t;
 	return (int)i;
 }
 
 static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/* Year and month of the receive time.  A stream of lines shares the day, so
+ * the last answer is kept per thread: the civil conversion runs once a day
+ * of receive time, not once a line. */
+static void ref_year_month(int64_t ref_ns, int64_t *y, unsigned *m)
+{
+	static _Thread_local int64_t last_day = INT64_MIN, last_y;
+	static _Thread_local unsigned last_m;
+	int64_t day = ref_ns / KY_NS_PER_SEC / 86400;
+	unsigned d;
+
+	if (day != last_day) {
+		civil_from_days(day, &last_y, &last_m, &d);
+		last_day = day;
+	}
+	*y = last_y;
+	*m = last_m;
+}
 
 int ky_time_parse_3164(const char *s, size_t n, int64_t ref_ns, int64_t *ns)
 {
 	size_t i = 0;
 	int mo = 0, d, h, mi, sec;
 	int64_t ry, y, t;
-	unsigned rm, rd;
+	unsigned rm;
 
 	if (n < 15)
 		return KY_E_PARSE;
@@ -182,8 +225,7 @@ int ky_time_parse_3164(const char *s, size_t n, int64_t ref_ns, int64_t *ns)
 	    i >= n || s[i++] != ':' || (mi = digits(s, n, &i, 2)) < 0 ||
 	    i >= n || s[i++] != ':' || (sec = digits(s, n, &i, 2)) < 0)
 		return KY_E_PARSE;
-	civil_from_days(ref_ns / KY_NS_PER_SEC / 86400, &ry, &rm, &rd);
-	(void)rd;
+	ref_year_month(ref_ns, &ry, &rm);
 	/* Pick the year that puts the time at most a month after ref: a
 	 * December message received in January belongs to last year. */
 	y = ry;
@@ -193,8 +235,9 @@ int ky_time_parse_3164(const char *s, size_t n, int64_t ref_ns, int64_t *ns)
 		y = ry - 1;
 	if (check_clock(y, mo, d, h, mi, sec) != 0)
 		return KY_E_PARSE;
-	t = to_ns(y, (unsigned)mo, (unsigned)d, (unsigned)h, (unsigned)mi,
-		  (unsigned)sec);
+	t = ((days_cached(y, (unsigned)mo, (unsigned)d) * 86400) + h * 3600 +
+	     mi * 60 + sec) *
+	    KY_NS_PER_SEC;
 	/* Fractions (some rsyslog templates) are accepted. */
 	if (i < n && s[i] == '.') {
 		int scale = 100000000;
@@ -207,6 +250,13 @@ int ky_time_parse_3164(const char *s, size_t n, int64_t ref_ns, int64_t *ns)
 	}
 	*ns = t;
 	return (int)i;
+}
+
+/* The n low decimal digits of v, zero-padded. */
+static void put_digits(char *p, unsigned v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
 }
 
 void ky_time_format_rfc3339(int64_t ns, char out[KY_TIME_RFC3339_LEN])
@@ -227,11 +277,23 @@ void ky_time_format_rfc3339(int64_t ns, char out[KY_TIME_RFC3339_LEN])
 	}
 	civil_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999) {
-		snprintf(out, KY_TIME_RFC3339_LEN, "0000-00-00T00:00:00.000Z");
+		memcpy(out, "0000-00-00T00:00:00.000Z", KY_TIME_RFC3339_LEN);
 		return;
 	}
-	snprintf(out, KY_TIME_RFC3339_LEN,
-		 "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", (int)y, m, d,
-		 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60),
-		 (int)(rem / 1000000));
+	/* by hand: snprintf cannot be shown to fit (-Wformat-truncation) */
+	put_digits(out, (unsigned)y, 4);
+	out[4] = '-';
+	put_digits(out + 5, m, 2);
+	out[7] = '-';
+	put_digits(out + 8, d, 2);
+	out[10] = 'T';
+	put_digits(out + 11, (unsigned)(sod / 3600), 2);
+	out[13] = ':';
+	put_digits(out + 14, (unsigned)(sod / 60 % 60), 2);
+	out[16] = ':';
+	put_digits(out + 17, (unsigned)(sod % 60), 2);
+	out[19] = '.';
+	put_digits(out + 20, (unsigned)(rem / 1000000), 3);
+	out[23] = 'Z';
+	out[24] = '\0';
 }

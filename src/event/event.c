@@ -96,8 +96,8 @@ static int grow(struct ky_event *ev)
 	return 0;
 }
 
-int ky_event_add(struct ky_event *ev, const char *path, size_t path_len,
-		 enum ky_vtype type, const char *str, size_t str_len)
+int ky__event_add_slow(struct ky_event *ev, const char *path, size_t path_len,
+		       enum ky_vtype type, const char *str, size_t str_len)
 {
 	struct ky_field *f;
 	int r;
@@ -116,12 +116,6 @@ int ky_event_add(struct ky_event *ev, const char *path, size_t path_len,
 	f->str_len = (uint32_t)str_len;
 	f->v.i = 0;
 	return 0;
-}
-
-int ky_event_add_str(struct ky_event *ev, const char *path, size_t path_len,
-		     const char *str, size_t str_len)
-{
-	return ky_event_add(ev, path, path_len, KY_V_STR, str, str_len);
 }
 
 int ky_event_add_int(struct ky_event *ev, const char *path, size_t path_len,

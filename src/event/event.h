@@ -84,12 +84,55 @@ int ky_event_init(struct ky_event *ev, struct ky_arena *arena,
 void ky_event_reset(struct ky_event *ev);
 void ky_event_free(struct ky_event *ev);
 
+/* The out-of-line half of ky_event_add: growth of the field array, the
+ * max_fields limit and oversized lengths. */
+int ky__event_add_slow(struct ky_event *ev, const char *path, size_t path_len,
+		       enum ky_vtype type, const char *str, size_t str_len);
+
 /* Appends a field.  path/str must outlive the event (raw bytes or arena).
- * Returns 0, KY_E_TOOBIG past max_fields, or KY_E_NOMEM. */
-int ky_event_add(struct ky_event *ev, const char *path, size_t path_len,
-		 enum ky_vtype type, const char *str, size_t str_len);
-int ky_event_add_str(struct ky_event *ev, const char *path, size_t path_len,
-		     const char *str, size_t str_len);
+ * Returns 0, KY_E_TOOBIG past max_fields, or KY_E_NOMEM.  Inline because
+ * parsers add every field through it: once the array is warm an append is a
+ * few stores, not a call. */
+static inline int ky_event_add(struct ky_event *ev, const char *path,
+			       size_t path_len, enum ky_vtype type,
+			       const char *str, size_t str_len)
+{
+	struct ky_field *f;
+
+	if (__builtin_expect(ev->nfields < ev->cap &&
+				     ev->nfields < ev->max_fields &&
+				     (path_len | str_len) <= UINT32_MAX,
+			     1)) {
+		f = &ev->fields[ev->nfields++];
+		f->path = path;
+		f->path_len = (uint32_t)path_len;
+		f->type = (uint8_t)type;
+		f->str = str;
+		f->str_len = (uint32_t)str_len;
+		f->v.i = 0;
+		return 0;
+	}
+	return ky__event_add_slow(ev, path, path_len, type, str, str_len);
+}
+
+static inline int ky_event_add_str(struct ky_event *ev, const char *path,
+				   size_t path_len, const char *str,
+				   size_t str_len)
+{
+	return ky_event_add(ev, path, path_len, KY_V_STR, str, str_len);
+}
+
+/* An INT field whose text is already at hand (zero copy). */
+static inline int ky_event_add_int_lit(struct ky_event *ev, const char *path,
+				       size_t path_len, const char *lit,
+				       size_t lit_len, int64_t value)
+{
+	int r = ky_event_add(ev, path, path_len, KY_V_INT, lit, lit_len);
+
+	if (r == 0)
+		ev->fields[ev->nfields - 1].v.i = value;
+	return r;
+}
 int ky_event_add_int(struct ky_event *ev, const char *path, size_t path_len,
 		     int64_t value);
 /* Like ky_event_add_str but copies path and value into the arena. */

@@ -53,13 +53,21 @@ static void skip_spaces(struct cur *c)
 		c->p++;
 }
 
+/* Last occurrence of nd in p[0..n).  memrchr (vectorised) jumps from one
+ * candidate first byte to the previous one instead of testing every byte:
+ * the needles here start with a space, a few per message. */
 static const char *rfind(const char *p, size_t n, const char *nd, size_t nl)
 {
+	const char *q;
+
 	if (n < nl)
 		return NULL;
-	for (size_t i = n - nl + 1; i-- > 0;)
-		if (p[i] == nd[0] && memcmp(p + i, nd, nl) == 0)
-			return p + i;
+	n -= nl - 1; /* candidate starts: p[0..n) */
+	while (n > 0 && (q = memrchr(p, nd[0], n)) != NULL) {
+		if (memcmp(q, nd, nl) == 0)
+			return q;
+		n = (size_t)(q - p);
+	}
 	return NULL;
 }
 
@@ -71,16 +79,28 @@ static bool all_digits(const char *s, size_t n)
 	return n > 0;
 }
 
+/* Bytes of an address or host name: letters, digits, ". - _ : %". */
+static const unsigned char host_chars[256] = {
+	['.'] = 1, ['-'] = 1, ['_'] = 1, [':'] = 1, ['%'] = 1, ['0'] = 1,
+	['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+	['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,
+	['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+	['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1,
+	['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['A'] = 1,
+	['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
+	['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+	['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,
+	['Z'] = 1,
+};
+
 /* An address or a host name: what a log line may name as its peer. */
 static bool host_ok(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-		      c == '_' || c == ':' || c == '%'))
+	for (size_t i = 0; i < n; i++)
+		if (!host_chars[(unsigned char)s[i]])
 			return false;
-	}
 	return n > 0;
 }
 
@@ -99,11 +119,17 @@ static int add_source(struct ky_event *ev, const char *s, size_t n)
 static int add_port(struct ky_event *ev, struct cur *c, bool dst)
 {
 	const char *s = c->p;
-	int64_t v;
+	int64_t v = 0;
 
-	while (c->p < c->e && *c->p >= '0' && *c->p <= '9')
+	/* One pass: the value saturates above 65535, which is rejected
+	 * whatever the digits that follow (leading zeros are allowed). */
+	while (c->p < c->e && *c->p >= '0' && *c->p <= '9') {
+		v = v * 10 + (*c->p - '0');
+		if (v > 65535)
+			v = 65536;
 		c->p++;
-	if (!ky__parse_int(s, (size_t)(c->p - s), &v) || v > 65535)
+	}
+	if (c->p == s || v > 65535)
 		return 0;
 	if (dst)
 		return ADDI(ev, "destination.port", s, (size_t)(c->p - s), v);

@@ -58,8 +58,12 @@ bool ky__is_ip(const char *p, size_t n);
 /* Parses an optionally signed decimal integer that fills p[0..n). */
 bool ky__parse_int(const char *p, size_t n, int64_t *out);
 /* Adds an INT field whose text is the slice itself (zero copy). */
-int ky__add_int(struct ky_event *ev, const char *path, size_t path_len,
-		const char *p, size_t n, int64_t v);
+static inline int ky__add_int(struct ky_event *ev, const char *path,
+			      size_t path_len, const char *p, size_t n,
+			      int64_t v)
+{
+	return ky_event_add_int_lit(ev, path, path_len, p, n, v);
+}
 /* Unescapes a quoted value's inside (\" \\ \xHH) into the arena when it
  * holds a backslash; otherwise returns the slice as is.  NULL on NOMEM. */
 const char *ky__unescape(struct ky_event *ev, const char *p, size_t n,

@@ -177,16 +177,6 @@ bool ky__parse_int(const char *p, size_t n, int64_t *out)
 	return true;
 }
 
-int ky__add_int(struct ky_event *ev, const char *path, size_t path_len,
-		const char *p, size_t n, int64_t v)
-{
-	int r = ky_event_add(ev, path, path_len, KY_V_INT, p, n);
-
-	if (r == 0)
-		ev->fields[ev->nfields - 1].v.i = v;
-	return r;
-}
-
 static int hexval(char c)
 {
 	if (is_digit(c))

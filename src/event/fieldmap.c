@@ -60,7 +60,14 @@ struct ky_fieldmap {
 	struct fm_name time[FM_MAX_TIME_FIELDS];
 	size_t ntime;
 	uint64_t time_sig[64];
+	/* By first byte of a path: can a rule (FB_MAP) or a time field
+	 * (FB_TIME) start with it?  Most paths of an event start with a
+	 * byte no rule starts with and cost one load. */
+	uint8_t first[256];
 };
+
+#define FB_MAP 1u
+#define FB_TIME 2u
 
 /* A 12-bit signature of a name from its ends and length: most paths of
  * an event are rejected by one bit test, before any hashing or compare. */
@@ -231,6 +238,7 @@ static int add_prefix(struct ky_fieldmap *m, const char *from, size_t flen,
 	p->to_len = strlen(to);
 	p->wild = wild;
 	p->lit_len = wild ? (size_t)(strchr(p->from, '*') - p->from) : flen;
+	m->first[(unsigned char)from[0]] |= FB_MAP;
 	m->npfx++;
 	if (reindex(m) != 0)
 		return ky_err_set(err, KY_E_NOMEM, "out of memory");
@@ -266,6 +274,7 @@ static int add_rename(struct ky_fieldmap *m, const char *from, size_t flen,
 	}
 	free_rename(old);
 	bit_set(m->ren_sig, sig(from, flen));
+	m->first[(unsigned char)from[0]] |= FB_MAP;
 	return 0;
 }
 
@@ -317,6 +326,7 @@ int ky_fieldmap_add_time_field(struct ky_fieldmap *m, const char *name)
 	m->time[m->ntime].len = len;
 	m->ntime++;
 	bit_set(m->time_sig, sig(name, len));
+	m->first[(unsigned char)name[0]] |= FB_TIME;
 	return 0;
 }
 
@@ -328,6 +338,8 @@ static void clear_time_fields(struct ky_fieldmap *m)
 		free(m->time[i].s);
 	m->ntime = 0;
 	memset(m->time_sig, 0, sizeof(m->time_sig));
+	for (i = 0; i < 256; i++)
+		m->first[i] &= (uint8_t)~FB_TIME;
 }
 
 /* The table of docs/fieldmap.md: keep both in step. */
@@ -835,11 +847,13 @@ int ky_fieldmap_apply(const struct ky_fieldmap *m, struct ky_event *ev)
 		if (f->path_len == 0)
 			continue;
 		c = (unsigned char)f->path[0];
-		sg = sig(f->path, f->path_len);
 		/* evtx_dump's #attributes/#text live under its "Event" root:
 		 * the first byte spares the search on every other path. */
 		hash = m->xml && json && c == 'E' &&
 		       memchr(f->path, '#', f->path_len) != NULL;
+		if (!hash && m->first[c] == 0 && m->nwild == 0)
+			continue; /* no rule, no time field starts so */
+		sg = sig(f->path, f->path_len);
 		if (hash && data_kind(f->path, f->path_len, &el) != DATA_NONE) {
 			if (pend == NULL) {
 				pend = ky_arena_alloc(
@@ -851,8 +865,11 @@ int ky_fieldmap_apply(const struct ky_fieldmap *m, struct ky_event *ev)
 			continue;
 		}
 		/* Most paths meet no rule: three bit tests and out. */
-		if (hash || bit_get(m->ren_sig, sg) ||
-		    m->start[c] != m->start[c + 1] || m->nwild > 0) {
+		if (hash ||
+		    ((m->first[c] & FB_MAP) &&
+		     (bit_get(m->ren_sig, sg) ||
+		      m->start[c] != m->start[c + 1])) ||
+		    m->nwild > 0) {
 			const char *before = f->path;
 
 			rc = map_path(m, ev->arena, f, hash);

@@ -547,6 +547,35 @@ static ALWAYS_INLINE bool num_is_int(const struct num *n)
 	       n->m <= (uint64_t)INT64_MAX + (n->neg ? 1u : 0u);
 }
 
+/* memcpy for the short strings of paths and keys: a libc call costs more
+ * than the copy itself at these sizes.  Overlapping word moves cover every
+ * length from 1 to 16 in at most two loads and two stores, reading no byte
+ * outside s[0..n). */
+static ALWAYS_INLINE void copy_small(char *d, const void *src, size_t n)
+{
+	const char *s = src;
+	uint64_t a, b;
+	uint32_t x, y;
+
+	if (n > 16) {
+		memcpy(d, s, n);
+	} else if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+
 /* Copies a scratch path to the arena.  Paths need no alignment, so they
  * are cut from small chunks: one arena call per few fields, not per field. */
 static ALWAYS_INLINE const char *path_copy(struct scan *s, const char *path,
@@ -561,7 +590,7 @@ static ALWAYS_INLINE const char *path_copy(struct scan *s, const char *path,
 		s->chunk_left = n;
 	}
 	c = s->chunk;
-	memcpy(c, path, plen);
+	copy_small(c, path, plen);
 	c[plen] = 0;
 	s->chunk += plen + 1;
 	s->chunk_left -= plen + 1;
@@ -735,7 +764,7 @@ value:
 						 "out of memory");
 					goto out;
 				}
-				memcpy(s->pb, path, plen);
+				copy_small(s->pb, path, plen);
 			}
 			f->plen = (uint32_t)plen;
 		}
@@ -799,6 +828,11 @@ next: /* a value is complete */
 	if (depth == 0)
 		goto done;
 	f = &s->st[depth - 1];
+	/* Compact JSON, the usual log line: ',' then the next key at once. */
+	if (LIKELY(end - p > 1 && p[0] == ',' && p[1] == '"' && !f->arr)) {
+		p++;
+		goto key;
+	}
 	p = skip_ws(p, end);
 	if (UNLIKELY(p >= end)) {
 		r = fail_char(s, p,
@@ -870,12 +904,17 @@ key:
 			if (esc) {
 				at += unescape_valid(p + 1, klen, s->pb + at);
 			} else {
-				memcpy(s->pb + at, p + 1, klen);
+				copy_small(s->pb + at, p + 1, klen);
 				at += klen;
 			}
 			path = s->pb;
 			plen = at;
 		}
+	}
+	/* Compact JSON: '"key":' and the value's first byte right after. */
+	if (LIKELY(end - q > 2 && q[1] == ':' && q[2] > ' ')) {
+		p = q + 2;
+		goto value;
 	}
 	p = skip_ws(q + 1, end);
 	if (UNLIKELY(p >= end || *p != ':')) {

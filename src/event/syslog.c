@@ -57,14 +57,11 @@ static int add_failed(struct ky_err *err, int r, size_t off,
 }
 
 /* An integer field whose literal is already at hand: no arena copy. */
-static int add_int_lit(struct ky_event *ev, const char *path, size_t plen,
-		       const char *lit, size_t llen, int64_t v)
+static inline int add_int_lit(struct ky_event *ev, const char *path,
+			      size_t plen, const char *lit, size_t llen,
+			      int64_t v)
 {
-	int r = ky_event_add(ev, path, plen, KY_V_INT, lit, llen);
-
-	if (r == 0)
-		ev->fields[ev->nfields - 1].v.i = v;
-	return r;
+	return ky_event_add_int_lit(ev, path, plen, lit, llen, v);
 }
 
 /* process.pid is an integer when the sender wrote digits, else a string
@@ -110,7 +107,7 @@ static int parse_pri(const char *p, size_t n, size_t *end, struct ky_event *ev,
 	if ((r = add_int_lit(ev, LIT("log.syslog.priority"), p + lead, i - lead,
 			     v)) != 0 ||
 	    (r = add_int_lit(ev, LIT("log.syslog.facility.code"),
-			     small_num[v >> 3], strlen(small_num[v >> 3]),
+			     small_num[v >> 3], (v >> 3) < 10 ? 1 : 2,
 			     v >> 3)) != 0 ||
 	    (r = add_int_lit(ev, LIT("log.syslog.severity.code"),
 			     small_num[v & 7], 1, v & 7)) != 0)
