@@ -240,25 +240,6 @@ static int base64(const struct pat *in, size_t pad, size_t start, size_t cut,
 	return r;
 }
 
-static int unsup(struct ky_err *err, const struct ky__rule *cr,
-		 const struct ky_sigma_item *it, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int unsup(struct ky_err *err, const struct ky__rule *cr,
-		 const struct ky_sigma_item *it, const char *fmt, ...)
-{
-	char reason[384];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	return ky_err_set(err, KY_E_UNSUPPORTED, "%s:%u:%u: %s",
-			  cr->rule->path ? cr->rule->path : "(rule)",
-			  it ? it->line : cr->rule->line, it ? it->col : 0,
-			  reason);
-}
-
 /* Applies the encoding modifiers in the order written. */
 static int transform(const struct ky__rule *cr, const struct ky_sigma_item *it,
 		     struct patlist *l, struct ky_err *err)
@@ -284,9 +265,9 @@ static int transform(const struct ky__rule *cr, const struct ky_sigma_item *it,
 			struct pat o = {0};
 
 			if (!all_literal(in)) {
-				r = unsup(err, cr, it,
-					  "wildcard or windash before |%s",
-					  ky_sigma_mod_name(b));
+				r = ky__unsup(err, cr, it,
+					      "wildcard or windash before |%s",
+					      ky_sigma_mod_name(b));
 				break;
 			}
 			if (b == KY_SIGMA_MODBIT_BASE64) {
@@ -318,112 +299,6 @@ static int transform(const struct ky__rule *cr, const struct ky_sigma_item *it,
 		patlist_free(l);
 		*l = nl;
 	}
-	return r;
-}
-
-/* |expand: every %name% replaced by each value of the placeholder list
- * (a product when there are several); "\%" is a plain percent. */
-static int expand(const struct ky_ruleset *rs, const struct ky__rule *cr,
-		  const struct ky_sigma_item *it, const char *s, size_t n,
-		  char ***out, size_t *nout, struct ky_err *err)
-{
-	char **cur = NULL, **next = NULL;
-	size_t ncur = 0, nnext = 0;
-	int r = 0;
-	struct ky_buf lit;
-
-	ky_buf_init(&lit, MAX_VALUE_BYTES);
-	cur = calloc(1, sizeof(*cur));
-	if (cur == NULL || (cur[0] = strdup("")) == NULL) {
-		r = KY_E_NOMEM;
-		goto out;
-	}
-	ncur = 1;
-	for (size_t i = 0; i <= n && r == 0;) {
-		const struct ky_strlist *sl = NULL;
-		const char *end;
-		size_t nv;
-
-		if (i < n && s[i] == '\\' && i + 1 < n && s[i + 1] == '%') {
-			r = ky_buf_addc(&lit, '%');
-			i += 2;
-			continue;
-		}
-		if (i < n && s[i] != '%') {
-			r = ky_buf_addc(&lit, s[i++]);
-			continue;
-		}
-		end = i < n ? memchr(s + i + 1, '%', n - i - 1) : NULL;
-		if (i < n && end == NULL) {
-			r = ky_buf_addc(&lit, s[i++]);
-			continue;
-		}
-		/* flush literal text (and, at a placeholder, expand it) */
-		if (i < n) {
-			if (rs->placeholders != NULL)
-				sl = ky_hash_get(rs->placeholders, s + i + 1,
-						 (size_t)(end - s - i - 1));
-			if (sl == NULL || sl->n == 0) {
-				r = unsup(err, cr, it,
-					  "unresolved placeholder %.*s",
-					  (int)(end - s - i + 1), s + i);
-				goto out;
-			}
-		}
-		nv = sl ? sl->n : 1;
-		if (ncur * nv > MAX_ALTERNATIVES) {
-			r = unsup(err, cr, it,
-				  "placeholders expand to more "
-				  "than 4096 values");
-			goto out;
-		}
-		next = calloc(ncur * nv, sizeof(*next));
-		if (next == NULL) {
-			r = KY_E_NOMEM;
-			goto out;
-		}
-		for (size_t a = 0; a < ncur && r == 0; a++) {
-			for (size_t v = 0; v < nv && r == 0; v++) {
-				struct ky_buf b;
-
-				ky_buf_init(&b, MAX_VALUE_BYTES);
-				r = ky_buf_adds(&b, cur[a]);
-				if (r == 0 && lit.len)
-					r = ky_buf_add(&b, lit.data, lit.len);
-				if (r == 0 && sl)
-					r = ky_buf_adds(&b, sl->v[v]);
-				if (r == 0 && (next[nnext] = ky_buf_steal(
-						       &b, NULL)) == NULL)
-					r = KY_E_NOMEM;
-				if (r == 0)
-					nnext++;
-				ky_buf_free(&b);
-			}
-		}
-		for (size_t a = 0; a < ncur; a++)
-			free(cur[a]);
-		free(cur);
-		cur = next;
-		ncur = nnext;
-		next = NULL;
-		nnext = 0;
-		ky_buf_reset(&lit);
-		i = i < n ? (size_t)(end - s) + 1 : n + 1;
-	}
-out:
-	ky_buf_free(&lit);
-	for (size_t a = 0; a < nnext; a++)
-		free(next[a]);
-	free(next);
-	if (r != 0) {
-		for (size_t a = 0; a < ncur; a++)
-			free(cur[a]);
-		free(cur);
-		cur = NULL;
-		ncur = 0;
-	}
-	*out = cur;
-	*nout = ncur;
 	return r;
 }
 
@@ -518,6 +393,79 @@ static int literal(const struct pat *q, struct ky__pred *p, struct ky_buf *b,
 	return 1;
 }
 
+/* Most forms one predicate's literals may take (windash multiplies). */
+#define MAX_LITS 64
+
+/* Appends the literal forms of q to p->lits when q is one literal (with
+ * windash dashes, each one of its five forms) between optional leading
+ * and trailing stars; false (and *r) otherwise. */
+static bool pat_lits(const struct pat *q, struct ky__pred *p, int *r)
+{
+	static const char *const dash[5] = {"-", "/", "\xe2\x80\x93",
+					    "\xe2\x80\x94", "\xe2\x80\x95"};
+	size_t s = 0, e = q->n, nforms = 1;
+	struct ky__lit *nl;
+	uint8_t anchor;
+
+	while (s < e && q->k[s] == T_STAR)
+		s++;
+	while (e > s && q->k[e - 1] == T_STAR)
+		e--;
+	if (e == s)
+		return false;
+	for (size_t i = s; i < e; i++) {
+		if (q->k[i] == T_DASH)
+			nforms *= 5;
+		else if (q->k[i] != T_LIT)
+			return false;
+		if (nforms > MAX_LITS)
+			return false;
+	}
+	if (p->nlits + nforms > MAX_LITS)
+		return false;
+	anchor = (uint8_t)((s == 0 ? KY__ANCHOR_START : 0) |
+			   (e == q->n ? KY__ANCHOR_END : 0));
+	nl = ky_reallocarray(p->lits, p->nlits + nforms, sizeof(*nl));
+	if (nl == NULL) {
+		*r = KY_E_NOMEM;
+		return false;
+	}
+	p->lits = nl;
+	for (size_t f = 0; f < nforms; f++) {
+		struct ky__lit *l = &p->lits[p->nlits];
+		size_t x = f;
+
+		if ((l->b = malloc((e - s) * 3)) == NULL) {
+			*r = KY_E_NOMEM;
+			return false;
+		}
+		l->len = 0;
+		l->anchor = anchor;
+		p->nlits++;
+		for (size_t i = s; i < e; i++) {
+			if (q->k[i] == T_DASH) {
+				size_t dl = strlen(dash[x % 5]);
+
+				memcpy(l->b + l->len, dash[x % 5], dl);
+				l->len += (uint32_t)dl;
+				x /= 5;
+			} else {
+				l->b[l->len++] = (char)q->b[i];
+			}
+		}
+	}
+	return true;
+}
+
+static void free_lits(struct ky__pred *p)
+{
+	for (uint32_t i = 0; i < p->nlits; i++)
+		free(p->lits[i].b);
+	free(p->lits);
+	p->lits = NULL;
+	p->nlits = 0;
+}
+
 /* A string value (after expansion) to one predicate: the OR of its
  * alternatives as one expression. */
 static int string_pred(struct ky_ruleset *rs, const struct ky__rule *cr,
@@ -525,7 +473,7 @@ static int string_pred(struct ky_ruleset *rs, const struct ky__rule *cr,
 		       struct patlist *l, uint32_t *bit, struct ky_err *err)
 {
 	uint64_t m = it->mods;
-	bool any = false, empty = false;
+	bool any = false, empty = false, alllit = true;
 	size_t nre = 0;
 	struct ky__pred p = {0};
 	struct ky_buf b;
@@ -563,6 +511,10 @@ static int string_pred(struct ky_ruleset *rs, const struct ky__rule *cr,
 			empty = true;
 			continue;
 		}
+		if (alllit && !pat_lits(q, &p, &r))
+			alllit = false;
+		if (r != 0)
+			break;
 		if (l->n == 1 && literal(q, &p, &b, &r)) {
 			nre++;
 			continue;
@@ -601,11 +553,13 @@ static int string_pred(struct ky_ruleset *rs, const struct ky__rule *cr,
 			char msg[200];
 
 			if (ky__pcre_compile(&p, msg, sizeof(msg)) != 0) {
-				r = unsup(err, cr, it, "pattern: %s", msg);
+				r = ky__unsup(err, cr, it, "pattern: %s", msg);
 				goto out;
 			}
 		}
 	}
+	if (!alllit || p.kind != KY__PK_HS)
+		free_lits(&p);
 	r = ky__add_pred(rs, &p, bit);
 out:
 	ky__pred_free(&p);
@@ -651,10 +605,10 @@ static int regex_pred(struct ky_ruleset *rs, const struct ky__rule *cr,
 		char msg[200];
 
 		if (ky__pcre_compile(&p, msg, sizeof(msg)) != 0) {
-			r = unsup(err, cr, it,
-				  "regex rejected by Vectorscan (%s) and "
-				  "PCRE2: %s",
-				  hsmsg[0] ? hsmsg : "empty match", msg);
+			r = ky__unsup(err, cr, it,
+				      "regex rejected by Vectorscan (%s) and "
+				      "PCRE2: %s",
+				      hsmsg[0] ? hsmsg : "empty match", msg);
 			goto out;
 		}
 	}
@@ -719,7 +673,8 @@ static int value_pred(struct ky_ruleset *rs, const struct ky__rule *cr,
 	if (m & KY_SIGMA_MOD(CIDR)) {
 		p.kind = KY__PK_CIDR;
 		if (ky__cidr_parse(v->s, &p) != 0)
-			return unsup(err, cr, it, "bad CIDR range '%s'", v->s);
+			return ky__unsup(err, cr, it, "bad CIDR range '%s'",
+					 v->s);
 		return ky__add_pred(rs, &p, bit);
 	}
 	for (size_t i = 0; i < sizeof(tparts) / sizeof(tparts[0]); i++) {
@@ -729,27 +684,27 @@ static int value_pred(struct ky_ruleset *rs, const struct ky__rule *cr,
 		p.tpart = tparts[i].part;
 		p.op = num_op(m);
 		if (!parse_num(v->s, &p.num))
-			return unsup(err, cr, it,
-				     "|%s needs a number, not '%s'",
-				     ky_sigma_mod_name(tparts[i].bit), v->s);
+			return ky__unsup(
+				err, cr, it, "|%s needs a number, not '%s'",
+				ky_sigma_mod_name(tparts[i].bit), v->s);
 		return ky__add_pred(rs, &p, bit);
 	}
 	if (m & nums) {
 		p.kind = KY__PK_NUM;
 		p.op = num_op(m);
 		if (!parse_num(v->s, &p.num))
-			return unsup(err, cr, it,
-				     "comparison needs a number, "
-				     "not '%s'",
-				     v->s);
+			return ky__unsup(err, cr, it,
+					 "comparison needs a number, "
+					 "not '%s'",
+					 v->s);
 		return ky__add_pred(rs, &p, bit);
 	}
 	if (m & KY_SIGMA_MOD(RE))
 		return regex_pred(rs, cr, it, fdb, v, bit, err);
 	/* strings (numbers and booleans compare as their text) */
 	if ((m & KY_SIGMA_MOD(EXPAND)) && v->type == KY_SV_STRING) {
-		if ((r = expand(rs, cr, it, v->s, v->len, &texts, &ntexts,
-				err)) != 0)
+		if ((r = ky__expand(rs, cr, it, v->s, v->len, &texts, &ntexts,
+				    err)) != 0)
 			goto out;
 	} else {
 		if ((texts = calloc(1, sizeof(*texts))) == NULL ||
@@ -824,18 +779,18 @@ static int compile_item(struct ky_ruleset *rs, const struct ky__rule *cr,
 		bool want;
 
 		if (field == NULL || it->nvalues != 1)
-			return unsup(err, cr, it,
-				     "|exists needs a field and "
-				     "one boolean");
+			return ky__unsup(err, cr, it,
+					 "|exists needs a field and "
+					 "one boolean");
 		if (v->type == KY_SV_BOOL)
 			want = v->b;
 		else if (strcasecmp(v->s, "true") == 0 ||
 			 strcasecmp(v->s, "false") == 0)
 			want = strcasecmp(v->s, "true") == 0;
 		else
-			return unsup(err, cr, it,
-				     "|exists needs true or false, not '%s'",
-				     v->s);
+			return ky__unsup(
+				err, cr, it,
+				"|exists needs true or false, not '%s'", v->s);
 		ci.all = 1; /* no predicates: true when present */
 		ci.neg = !want;
 		ci.absent_val = !want;
@@ -844,18 +799,18 @@ static int compile_item(struct ky_ruleset *rs, const struct ky__rule *cr,
 		goto done;
 	}
 	if (it->nvalues == 0)
-		return unsup(err, cr, it, "no values");
+		return ky__unsup(err, cr, it, "no values");
 	if (field == NULL &&
 	    (m & (KY_SIGMA_MOD(FIELDREF) | KY_SIGMA_MOD(CIDR) |
 		  KY_SIGMA_MOD(NEQ) | KY_SIGMA_MOD(GT) | KY_SIGMA_MOD(GTE) |
 		  KY_SIGMA_MOD(LT) | KY_SIGMA_MOD(LTE))))
-		return unsup(err, cr, it, "modifier not valid on keywords");
+		return ky__unsup(err, cr, it, "modifier not valid on keywords");
 	for (size_t i = 0; i < it->nvalues && r == 0; i++) {
 		uint32_t bit;
 
 		if (it->values[i].type == KY_SV_NULL) {
 			if (field == NULL)
-				return unsup(err, cr, it, "null keyword");
+				return ky__unsup(err, cr, it, "null keyword");
 			has_null = true;
 		}
 		r = value_pred(rs, cr, it, fdb, &it->values[i], &bit, err);

@@ -65,6 +65,51 @@ static int on_match(unsigned int id, unsigned long long from,
 	return 0;
 }
 
+static int on_lit(unsigned int id, unsigned long long from,
+		  unsigned long long to, unsigned int flags, void *ctx)
+{
+	struct ky_match_scratch *s = ctx;
+	const struct ky__lent *e = &s->lents[id];
+
+	(void)from;
+	(void)flags;
+	if ((e->anchor & KY__ANCHOR_START) && to != e->len)
+		return 0;
+	if ((e->anchor & KY__ANCHOR_END) && to != s->vlen)
+		return 0;
+	hit(s, e->pred);
+	return 0;
+}
+
+/* The whole value in the field's equality table: one probe of its
+ * ASCII-lowered bytes, and one of the bytes as they are when some
+ * equality is cased. */
+static void eq_probe(const struct ky__fdb *fd, struct ky_match_scratch *s,
+		     const char *v, size_t n)
+{
+	char key[KY__EQ_MAX + 1];
+	const void *e;
+
+	key[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = v[i];
+
+		key[i + 1] = c >= 'A' && c <= 'Z' ? (char)(c + 'a' - 'A') : c;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		if ((e = ky_hash_get(fd->eq, key, n + 1)) != NULL) {
+			const uint32_t *run = &fd->eqv[(uintptr_t)e - 1];
+
+			for (uint32_t k = 1; k <= run[0]; k++)
+				hit(s, run[k]);
+		}
+		if (!fd->eqcased)
+			break;
+		key[0] = 1;
+		memcpy(key + 1, v, n);
+	}
+}
+
 /* Length of path without trailing array indexes: "tags[3]" -> "tags",
  * so a rule on "tags" sees every element. */
 static size_t strip_index(const char *p, size_t n)
@@ -267,27 +312,34 @@ static bool direct_match(const struct ky__pred *p, const struct ky_field *f,
 	}
 }
 
-/* The value f on field database fd (db2: a second database, the
- * keyword literals), or its remembered outcome. */
+/* The value f (the event's field fi) on field database fd, or its
+ * remembered outcome. */
 static void eval_field(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 		       const struct ky_event *ev, const struct ky__fdb *fd,
-		       hs_database_t *db2, const struct ky_field *f)
+		       uint32_t fi)
 {
-	uint32_t fi = (uint32_t)(fd - rs->fdbs);
+	const struct ky_field *f = &ev->fields[fi];
+	uint32_t di = (uint32_t)(fd - rs->fdbs);
 	struct ky__vcache *e = NULL;
 	uint64_t h = 0;
 	bool scan = f->type != KY_V_NULL && f->str_len > 0;
 
 	if (fd->present_bit != KY__NONE)
 		set_bit(s, fd->present_bit);
-	if (fd->ndirect == 0 && ((fd->db == NULL && db2 == NULL) || !scan))
+	if (fd->ndirect == 0 &&
+	    ((fd->db == NULL && fd->lit == NULL && fd->eq == NULL) || !scan))
 		return;
 	s->nscan++;
 	if (fd->cacheable && f->str_len <= KY__VC_VLEN) {
-		h = ky_hash_bytes(f->str, f->str_len) ^
-		    ((uint64_t)(fi + 1) * 0x9e3779b97f4a7c15ULL) ^ f->type;
+		/* the value's hash serves every database it is tested on
+		 * (its field's and the keywords'); 0: not computed yet (a
+		 * value hashing to 0 is only hashed again) */
+		if (s->fvh[fi] == 0)
+			s->fvh[fi] = ky_hash_bytes(f->str, f->str_len);
+		h = s->fvh[fi] ^ ((uint64_t)(di + 1) * 0x9e3779b97f4a7c15ULL) ^
+		    f->type;
 		e = &s->vc[h & (KY__VC_SLOTS - 1)];
-		if (e->fdb1 == fi + 1 && e->h == h && e->len == f->str_len &&
+		if (e->fdb1 == di + 1 && e->h == h && e->len == f->str_len &&
 		    e->type == f->type && s->rtotal <= e->pos + KY__VC_RING &&
 		    memcmp(s->ring + e->pos % KY__VC_RING, f->str,
 			   f->str_len) == 0) {
@@ -302,10 +354,14 @@ static void eval_field(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 	}
 	s->rs = rs;
 	s->vlen = f->str_len;
-	if (fd->db != NULL && scan)
+	if (scan && fd->eq != NULL && f->str_len <= fd->eqmax)
+		eq_probe(fd, s, f->str, f->str_len);
+	if (scan && fd->lit != NULL) {
+		s->lents = fd->lents;
+		hs_scan(fd->lit, f->str, f->str_len, 0, s->hs, on_lit, s);
+	}
+	if (scan && fd->db != NULL)
 		hs_scan(fd->db, f->str, f->str_len, 0, s->hs, on_match, s);
-	if (db2 != NULL && scan)
-		hs_scan(db2, f->str, f->str_len, 0, s->hs, on_match, s);
 	for (uint32_t i = 0; i < fd->ndirect; i++) {
 		const struct ky__pred *p = &rs->preds[fd->direct[i]];
 
@@ -324,7 +380,7 @@ static void eval_field(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 			       f->str_len);
 			s->rtotal += f->str_len;
 			e->h = h;
-			e->fdb1 = fi + 1;
+			e->fdb1 = di + 1;
 			e->len = (uint16_t)f->str_len;
 			e->type = f->type;
 			e->nbits = s->nrec;
@@ -560,6 +616,7 @@ static int eval_rule(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 static int fdi_reserve(struct ky_match_scratch *s, uint32_t n)
 {
 	uint32_t *p;
+	uint64_t *q;
 	uint32_t cap = s->capfdi;
 
 	if (n <= cap)
@@ -569,6 +626,9 @@ static int fdi_reserve(struct ky_match_scratch *s, uint32_t n)
 	if ((p = realloc(s->fdi, (size_t)cap * sizeof(*p))) == NULL)
 		return KY_E_NOMEM;
 	s->fdi = p;
+	if ((q = realloc(s->fvh, (size_t)cap * sizeof(*q))) == NULL)
+		return KY_E_NOMEM;
+	s->fvh = q;
 	s->capfdi = cap;
 	return 0;
 }
@@ -598,6 +658,7 @@ int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 		uint32_t lsf;
 
 		s->fdi[i] = fd;
+		s->fvh[i] = 0;
 		if (fd != KY__NONE && exact &&
 		    (lsf = rs->fdbs[fd].lsf) != KY__NONE &&
 		    s->lsval[lsf] == NULL)
@@ -608,15 +669,13 @@ int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 
 		if (fd != KY__NONE && fd != rs->kwfdb &&
 		    gate_open(rs, s, rs->fdbs[fd].gate))
-			eval_field(rs, s, ev, &rs->fdbs[fd], NULL,
-				   &ev->fields[i]);
+			eval_field(rs, s, ev, &rs->fdbs[fd], i);
 	}
 	if (rs->kwfdb != KY__NONE &&
 	    gate_open(rs, s, rs->fdbs[rs->kwfdb].gate)) {
 		for (uint32_t i = 0; i < ev->nfields; i++)
 			if (ev->fields[i].type != KY_V_NULL)
-				eval_field(rs, s, ev, &rs->fdbs[rs->kwfdb],
-					   rs->kwlit, &ev->fields[i]);
+				eval_field(rs, s, ev, &rs->fdbs[rs->kwfdb], i);
 	}
 	memset(s->rmark, 0, (rs->nrules + 63) / 64 * sizeof(*s->rmark));
 	mark_rules(rs, s);

@@ -42,6 +42,9 @@ void ky__pred_free(struct ky__pred *p)
 	free(p->fwd);
 	free(p->ref);
 	free(p->key);
+	for (uint32_t i = 0; i < p->nlits; i++)
+		free(p->lits[i].b);
+	free(p->lits);
 	if (p->re)
 		pcre2_code_free(p->re);
 	memset(p, 0, sizeof(*p));
@@ -250,127 +253,6 @@ int ky__cidr_parse(const char *s, struct ky__pred *p)
 	return 0;
 }
 
-/* Which string patterns of a field go into a database. */
-enum { PART_ALL = 0, PART_LIT, PART_NONLIT };
-
-/* An unanchored literal (every keyword value without wildcards). */
-static bool free_literal(const struct ky__pred *p)
-{
-	return p->litlen > 0 && p->anchor == 0;
-}
-
-static bool in_part(const struct ky__pred *p, uint32_t fi, int part)
-{
-	return p->fdb == fi && p->kind == KY__PK_HS &&
-	       (part == PART_ALL || (part == PART_LIT) == free_literal(p));
-}
-
-/* Builds the Vectorscan database of field fi (the part of its patterns
- * selected); a pattern Vectorscan rejects moves to PCRE2 and the rest is
- * tried again. */
-static int build_one(struct ky_ruleset *rs, uint32_t fi, int part,
-		     hs_database_t **db, struct ky_err *err)
-{
-	struct ky__fdb *f = &rs->fdbs[fi];
-	const char **exprs = NULL;
-	unsigned *flags = NULL, *ids = NULL;
-	uint32_t n = 0, cap = 0, nhs0 = f->nhs;
-	int r = 0;
-
-	for (uint32_t i = 0; i < rs->npreds; i++)
-		cap += in_part(&rs->preds[i], fi, part);
-	if (cap == 0)
-		return 0;
-	exprs = calloc(cap, sizeof(*exprs));
-	flags = calloc(cap, sizeof(*flags));
-	ids = calloc(cap, sizeof(*ids));
-	if (exprs == NULL || flags == NULL || ids == NULL) {
-		r = ky_err_set(err, KY_E_NOMEM, "out of memory");
-		goto out;
-	}
-	for (;;) {
-		hs_compile_error_t *ce = NULL;
-		struct ky__pred *bad;
-		char msg[200];
-
-		n = 0;
-		for (uint32_t i = 0; i < rs->npreds; i++) {
-			const struct ky__pred *p = &rs->preds[i];
-
-			if (!in_part(p, fi, part))
-				continue;
-			exprs[n] = p->pattern;
-			flags[n] = p->hsflags;
-			if (part == PART_LIT)
-				flags[n] &= ~(unsigned)HS_FLAG_SINGLEMATCH;
-			ids[n++] = i;
-		}
-		f->nhs = nhs0 + n;
-		if (n == 0)
-			break;
-		if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL,
-				     db, &ce) == HS_SUCCESS)
-			break;
-		if (ce == NULL || ce->expression < 0) {
-			r = ky_err_set(err, KY_E_INTERNAL,
-				       "field %s: Vectorscan: %s", f->name,
-				       ce ? ce->message : "compile failed");
-			hs_free_compile_error(ce);
-			goto out;
-		}
-		bad = &rs->preds[ids[ce->expression]];
-		KY_DEBUG("field %s: Vectorscan rejects /%s/ (%s): using PCRE2",
-			 f->name, bad->pattern, ce->message);
-		hs_free_compile_error(ce);
-		if (bad->anchor) { /* PCRE2 gets the anchored form */
-			char *t = bad->pattern;
-
-			bad->pattern = bad->fwd;
-			bad->fwd = t;
-			bad->anchor = 0;
-		}
-		if (ky__pcre_compile(bad, msg, sizeof(msg)) != 0) {
-			/* cannot happen for our own patterns; keep the
-			 * predicate false rather than failing the set */
-			KY_WARN("field %s: pattern /%s/ unusable: %s", f->name,
-				bad->pattern, msg);
-			bad->kind = KY__PK_PRESENT;
-			bad->fdb = KY__NONE;
-			continue;
-		}
-		r = ky__grow(&f->direct, &f->capdirect, f->ndirect + 1,
-			     sizeof(*f->direct));
-		if (r != 0) {
-			r = ky_err_set(err, r, "out of memory");
-			goto out;
-		}
-		f->direct[f->ndirect++] = (uint32_t)(bad - rs->preds);
-	}
-out:
-	free(exprs);
-	free(flags);
-	free(ids);
-	return r;
-}
-
-int ky__build_dbs(struct ky_ruleset *rs, struct ky_err *err)
-{
-	int r = 0;
-
-	for (uint32_t i = 0; i < rs->nfdbs && r == 0; i++) {
-		rs->fdbs[i].nhs = 0;
-		if (i != rs->kwfdb)
-			r = build_one(rs, i, PART_ALL, &rs->fdbs[i].db, err);
-	}
-	/* keywords: the literals apart (see ky_ruleset.kwlit) */
-	if (r == 0 && rs->kwfdb != KY__NONE)
-		r = build_one(rs, rs->kwfdb, PART_LIT, &rs->kwlit, err);
-	if (r == 0 && rs->kwfdb != KY__NONE)
-		r = build_one(rs, rs->kwfdb, PART_NONLIT,
-			      &rs->fdbs[rs->kwfdb].db, err);
-	return r;
-}
-
 int ky_ruleset_new(struct ky_ruleset **out, const struct ky_ruleset_opts *o,
 		   struct ky_err *err)
 {
@@ -426,10 +308,9 @@ void ky_ruleset_free(struct ky_ruleset *rs)
 	for (uint32_t i = 0; i < rs->nfdbs; i++) {
 		free(rs->fdbs[i].name);
 		free(rs->fdbs[i].direct);
-		hs_free_database(rs->fdbs[i].db);
+		ky__fdb_free_dbs(&rs->fdbs[i]);
 	}
 	free(rs->fdbs);
-	hs_free_database(rs->kwlit);
 	ky_hash_free(rs->predkeys, NULL);
 	ky_hash_free(rs->fdbnames, NULL);
 	free(rs->pidx);
@@ -861,25 +742,24 @@ int ky_match_scratch_new(const struct ky_ruleset *rs,
 	s->ring = malloc(KY__VC_RING);
 	s->capfdi = 256;
 	s->fdi = calloc(s->capfdi, sizeof(*s->fdi));
+	s->fvh = calloc(s->capfdi, sizeof(*s->fvh));
 	s->md = pcre2_match_data_create(1, NULL);
 	if (s->bits == NULL || s->touched == NULL || s->sbits == NULL ||
 	    s->altok == NULL || s->afields == NULL || s->md == NULL ||
 	    s->rmark == NULL || s->gateok == NULL || s->lsval == NULL ||
-	    s->fdi == NULL || s->vc == NULL || s->ring == NULL) {
+	    s->fdi == NULL || s->fvh == NULL || s->vc == NULL ||
+	    s->ring == NULL) {
 		r = KY_E_NOMEM;
 		goto out;
 	}
 	for (uint32_t i = 0; i < rs->nfdbs; i++) {
-		if (rs->fdbs[i].db != NULL &&
-		    hs_alloc_scratch(rs->fdbs[i].db, &s->hs) != HS_SUCCESS) {
+		if ((rs->fdbs[i].db != NULL &&
+		     hs_alloc_scratch(rs->fdbs[i].db, &s->hs) != HS_SUCCESS) ||
+		    (rs->fdbs[i].lit != NULL &&
+		     hs_alloc_scratch(rs->fdbs[i].lit, &s->hs) != HS_SUCCESS)) {
 			r = KY_E_NOMEM;
 			goto out;
 		}
-	}
-	if (rs->kwlit != NULL &&
-	    hs_alloc_scratch(rs->kwlit, &s->hs) != HS_SUCCESS) {
-		r = KY_E_NOMEM;
-		goto out;
 	}
 	*out = s;
 	s = NULL; /* transferred */
@@ -904,6 +784,7 @@ void ky_match_scratch_free(struct ky_match_scratch *s)
 	free(s->gateok);
 	free(s->lsval);
 	free(s->fdi);
+	free(s->fvh);
 	free(s->vc);
 	free(s->ring);
 	free(s);

@@ -48,6 +48,15 @@ enum ky__tpart {
 	KY__T_YEAR,
 };
 
+/* A literal alternative of a string predicate (KY__PK_HS with nlits > 0):
+ * the predicate holds when one of them occurs where anchor says, caseless
+ * (ASCII) unless the predicate is cased. */
+struct ky__lit {
+	char *b;
+	uint32_t len;
+	uint8_t anchor; /* KY__ANCHOR_* */
+};
+
 struct ky__pred {
 	uint8_t kind; /* enum ky__pk */
 	uint8_t op;   /* enum ky__op: NUM, TIME */
@@ -67,13 +76,41 @@ struct ky__pred {
 	char *ref;	  /* FIELDREF: the other field */
 	char *key;	  /* dedup key in ky_ruleset.predkeys */
 	size_t keylen;
+	struct ky__lit *lits; /* HS: its literals, when it is only that */
+	uint32_t nlits;
+	/* HS: answered by its field's equality table and literal database
+	 * (litdb.c), not by the regex database */
+	bool inlit;
 };
+
+/* A literal of a field's literal database: its id is the index. */
+struct ky__lent {
+	uint32_t pred;
+	uint32_t len;
+	uint8_t anchor;
+};
+
+/* Whole-value literals up to this length go to the equality table. */
+#define KY__EQ_MAX 256
 
 /* Every predicate on one event field (or on all values: the keyword
  * database), and the Vectorscan database of its string patterns. */
 struct ky__fdb {
 	char *name;
-	hs_database_t *db;
+	hs_database_t *db; /* the regular expressions */
+	/* Literals (contains, startswith, endswith, keywords, windash and
+	 * encoded forms): hs_compile_lit_multi, ids index lents. */
+	hs_database_t *lit;
+	struct ky__lent *lents;
+	uint32_t nlents;
+	/* Whole-value literals, matched without Vectorscan: key (0,
+	 * ASCII-lowered value) or (1, value: cased) -> index + 1 in eqv, a
+	 * run (count, bits...). */
+	struct ky_hash *eq;
+	uint32_t *eqv;
+	uint32_t neqv;
+	uint32_t eqmax; /* longest key value */
+	bool eqcased;
 	uint32_t present_bit; /* KY__NONE until an item needs it */
 	uint32_t *direct;     /* non-HS predicates, tested per value */
 	uint32_t ndirect, capdirect;
@@ -168,10 +205,6 @@ struct ky_ruleset {
 	uint32_t nfdbs, capfdbs;
 	struct ky_hash *fdbnames; /* field name -> fdb index + 1 */
 	uint32_t kwfdb; /* keyword database; KY__NONE if no keywords */
-	/* The keywords that are plain literals (without
-	 * HS_FLAG_SINGLEMATCH), beside the keyword fdb's database of the
-	 * others. */
-	hs_database_t *kwlit;
 
 	uint32_t *pidx;
 	uint32_t npidx, cappidx;
@@ -227,6 +260,7 @@ struct ky_match_scratch {
 	uint8_t *gateok; /* per gate: 0 unknown, 1 closed, 2 open */
 	const struct ky_field **lsval; /* per logsource field: the event's */
 	uint32_t *fdi; /* per event field: its fdb or KY__NONE */
+	uint64_t *fvh; /* per event field: hash of its value, 0: not yet */
 	uint32_t capfdi;
 	struct ky__vcache *vc;
 	char *ring;		   /* KY__VC_RING bytes */
@@ -234,9 +268,10 @@ struct ky_match_scratch {
 	uint32_t rec[KY__VC_BITS]; /* bits set by the value being tested */
 	uint8_t nrec;
 	bool recording, rec_over;
-	uint64_t nscan, nhit;	     /* values tested, of which remembered */
-	const struct ky_ruleset *rs; /* for the match callback */
-	unsigned long long vlen;     /* length of the value being scanned */
+	uint64_t nscan, nhit;	      /* values tested, of which remembered */
+	const struct ky_ruleset *rs;  /* for the match callback */
+	const struct ky__lent *lents; /* of the field being scanned */
+	unsigned long long vlen;      /* length of the value being scanned */
 };
 
 /* Grows *p (an array of *cap elements of size sz) to hold need. */
@@ -249,9 +284,20 @@ int ky__compile_rule(struct ky_ruleset *rs, struct ky__rule *cr,
 /* Undoes predicates, items, groups and searches past the marks. */
 void ky__rollback(struct ky_ruleset *rs, uint32_t npreds, uint32_t npidx,
 		  uint32_t nitems, uint32_t ngroups, uint32_t nsearches);
-/* Builds the Vectorscan databases (moving what Vectorscan rejects to
- * PCRE2). */
+/* A rejection: "path:line:col: reason" (the item's position). */
+int ky__unsup(struct ky_err *err, const struct ky__rule *cr,
+	      const struct ky_sigma_item *it, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* expand.c: |expand, every %name% replaced by each value of the
+ * placeholder list (a product for several); *out: *nout strings. */
+int ky__expand(const struct ky_ruleset *rs, const struct ky__rule *cr,
+	       const struct ky_sigma_item *it, const char *s, size_t n,
+	       char ***out, size_t *nout, struct ky_err *err);
+/* litdb.c: the equality tables, literal databases and Vectorscan regex
+ * databases (moving what Vectorscan rejects to PCRE2). */
 int ky__build_dbs(struct ky_ruleset *rs, struct ky_err *err);
+/* Frees what ky__build_dbs made for fdb f. */
+void ky__fdb_free_dbs(struct ky__fdb *f);
 void ky__pred_free(struct ky__pred *p);
 /* Compiles p->pattern with PCRE2 (bytes, no UTF: event values may be
  * invalid UTF-8) and makes p a KY__PK_PCRE; 0, or msg says why. */
