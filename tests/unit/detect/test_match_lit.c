@@ -170,8 +170,28 @@ static void test_anchored(void **state)
 		"    F|startswith: 'cmd'\n") "---\n" RULE("Twice",
 							  "    F|endswith: "
 							  "'ab'\n") "---"
-								    "\n" RULE("StartsCased",
-									      "    F|startswith|cased: 'Q'\n"));
+								    "\n" RULE(
+									    "St"
+									    "ar"
+									    "ts"
+									    "Ca"
+									    "se"
+									    "d",
+									    "  "
+									    "  "
+									    "F|"
+									    "st"
+									    "ar"
+									    "ts"
+									    "wi"
+									    "th"
+									    "|c"
+									    "as"
+									    "ed"
+									    ": "
+									    "'Q"
+									    "'"
+									    "\n"));
 	/* exactly the literal */
 	assert_string_equal(m1(".exe"), "Ends");
 	assert_string_equal(m1("cmd"), "Starts");
