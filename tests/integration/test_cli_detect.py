@@ -14,8 +14,9 @@ import subprocess
 import sys
 import tempfile
 
+from kytest import FAILURES, check
+
 KYKLOS = os.environ.get("KYKLOS_BIN", "kyklos")
-FAILURES = []
 
 EXPAND = """title: Admin workstation logon
 id: 11111111-2222-4333-8444-555555555555
@@ -45,12 +46,6 @@ correlation:
   timespan: 1h
   condition: {lt: 2}
 """
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
 
 
 def run(*args, stdin=None):

@@ -13,7 +13,6 @@ only.  Every wait is bounded."""
 
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -26,57 +25,10 @@ import time
 import urllib.error
 import urllib.request
 
+from kytest import FAILURES, check, hostport, scrape, set_keys, wait_for
+
 KYKLOS = os.environ.get("KYKLOS_BIN", "kyklos")
 MAX_LINE = 2048
-FAILURES = []
-
-
-def check(cond, what):
-    if cond:
-        print("ok   " + what)
-    else:
-        print("FAIL " + what)
-        FAILURES.append(what)
-
-
-def wait_for(pred, timeout, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
-
-
-def set_keys(path, keys):
-    """Uncomments or replaces `  key: value` lines of the commented
-    default configuration written by `kyklos init`."""
-    text = open(path).read()
-    for key, value in keys.items():
-        text, n = re.subn(r"^  #?%s: .*$" % re.escape(key),
-                          "  %s: %s" % (key, value), text, flags=re.M)
-        assert n == 1, "key %s not found in %s" % (key, path)
-    with open(path, "w") as f:
-        f.write(text)
-
-
-def hostport(addr):
-    host, port = addr.rsplit(":", 1)
-    return host.strip("[]"), int(port)
-
-
-def scrape(addr):
-    with urllib.request.urlopen("http://%s/metrics" % addr, timeout=5) as r:
-        body = r.read().decode()
-        ctype = r.headers.get("Content-Type", "")
-    values = {}
-    for line in body.splitlines():
-        if line.startswith("#") or not line:
-            continue
-        name, value = line.rsplit(" ", 1)
-        values[name] = int(value)
-    return values, body, ctype
 
 
 def metric(m, name, inp):

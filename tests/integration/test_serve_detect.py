@@ -11,7 +11,6 @@ bounded."""
 
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -21,10 +20,10 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
+
+from kytest import FAILURES, check, hostport, scrape, set_keys, wait_for
 
 KYKLOS = os.environ.get("KYKLOS_BIN", "kyklos")
-FAILURES = []
 
 RULES = """title: SSH failed password
 id: 6f1c2a30-0000-4000-8000-000000000001
@@ -74,64 +73,6 @@ detection:
 """
 
 
-def check(cond, what):
-    if cond:
-        print("ok   " + what)
-    else:
-        print("FAIL " + what)
-        FAILURES.append(what)
-
-
-def wait_for(pred, timeout, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
-
-
-def set_keys(path, keys):
-    """Uncomments or replaces `  key: value` lines of the commented
-    default configuration written by `kyklos init`; "section.key" looks
-    only in that section."""
-    text = open(path).read()
-    for key, value in keys.items():
-        section, _, name = key.rpartition(".")
-        start, end = 0, len(text)
-        if section:
-            m = re.search(r"^%s:$" % re.escape(section), text, flags=re.M)
-            assert m, "section %s not found in %s" % (section, path)
-            start = m.end()
-            nxt = re.search(r"^\S", text[start:], flags=re.M)
-            end = start + nxt.start() if nxt else len(text)
-        part, n = re.subn(r"^  #?%s: .*$" % re.escape(name),
-                          "  %s: %s" % (name, value), text[start:end],
-                          flags=re.M)
-        assert n == 1, "key %s not found in %s" % (key, path)
-        text = text[:start] + part + text[end:]
-    with open(path, "w") as f:
-        f.write(text)
-
-
-def hostport(addr):
-    host, port = addr.rsplit(":", 1)
-    return host.strip("[]"), int(port)
-
-
-def scrape(addr):
-    with urllib.request.urlopen("http://%s/metrics" % addr, timeout=5) as r:
-        body = r.read().decode()
-    values = {}
-    for line in body.splitlines():
-        if line.startswith("#") or not line:
-            continue
-        name, value = line.rsplit(" ", 1)
-        values[name] = int(value)
-    return values
-
-
 def line(sec, ip, ok=False, user="root"):
     """An RFC 3164 sshd line at 12:MM:SS on May 1."""
     return ("<38>May  1 12:%02d:%02d gw1 sshd[%d]: %s password for %s from "
@@ -165,7 +106,7 @@ class Node:
         self.ports = json.load(open(ports_file))
 
     def metrics(self):
-        return scrape(self.ports["metrics"])
+        return scrape(self.ports["metrics"])[0]
 
     def accepted(self):
         return self.metrics().get(
