@@ -178,6 +178,40 @@ int ky_time_parse_rfc3339(const char *s, size_t n, int64_t *ns)
 
 static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
+int ky_time_parse_clf(const char *s, size_t n, int64_t *ns)
+{
+	size_t i;
+	int d, y, hh, mm, ss, oh, om;
+	unsigned m;
+
+	if (n != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' ||
+	    s[14] != ':' || s[17] != ':' || s[20] != ' ' ||
+	    (s[21] != '+' && s[21] != '-'))
+		return KY_E_PARSE;
+	for (m = 0; m < 12; m++)
+		if (memcmp(months + 3 * m, s + 3, 3) == 0)
+			break;
+	i = 0, d = digits(s, n, &i, 2);
+	i = 7, y = digits(s, n, &i, 4);
+	i = 12, hh = digits(s, n, &i, 2);
+	i = 15, mm = digits(s, n, &i, 2);
+	i = 18, ss = digits(s, n, &i, 2);
+	i = 22, oh = digits(s, n, &i, 2);
+	i = 24, om = digits(s, n, &i, 2);
+	if (m == 12 || d < 0 || y < 0 || hh < 0 || mm < 0 || ss < 0 || oh < 0 ||
+	    om < 0)
+		return KY_E_PARSE;
+	/* int64 nanoseconds span the years 1678-2262 */
+	if (d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1900 ||
+	    y > 2261)
+		return KY_E_PARSE;
+	*ns = ((ky_days_from_civil(y, m + 1, (unsigned)d) * 86400 + hh * 3600 +
+		mm * 60 + ss) -
+	       (s[21] == '-' ? -1 : 1) * (oh * 3600 + om * 60)) *
+	      KY_NS_PER_SEC;
+	return 0;
+}
+
 /* Year and month of the receive time.  A stream of lines shares the day, so
  * the last answer is kept per thread: the civil conversion runs once a day
  * of receive time, not once a line. */

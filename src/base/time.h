@@ -26,6 +26,9 @@ int ky_time_parse_3164(const char *s, size_t n, int64_t ref_ns, int64_t *ns);
 /* Writes "YYYY-MM-DDThh:mm:ss.mmmZ" (24 bytes + NUL) into out. */
 #define KY_TIME_RFC3339_LEN 25
 void ky_time_format_rfc3339(int64_t ns, char out[KY_TIME_RFC3339_LEN]);
+/* Common Log Format time, "10/Oct/2000:13:55:36 -0700" (exactly 26
+ * bytes); 0 or KY_E_PARSE. */
+int ky_time_parse_clf(const char *s, size_t n, int64_t *ns);
 
 /* Days since epoch for a civil date (proleptic Gregorian). */
 int64_t ky_days_from_civil(int64_t y, unsigned m, unsigned d);

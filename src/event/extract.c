@@ -727,39 +727,6 @@ static int p_audit(const struct ky__xtr *x, const char *msg, size_t n,
 
 /* ---- access logs (common / combined) ---- */
 
-/* "10/Oct/2000:13:55:36 -0700" */
-static bool clf_time(const char *s, size_t n, int64_t *ns)
-{
-	static const char mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	int64_t d, y, hh, mm, ss, oh, om;
-	unsigned m;
-
-	if (n != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' ||
-	    s[14] != ':' || s[17] != ':' || s[20] != ' ' ||
-	    (s[21] != '+' && s[21] != '-'))
-		return false;
-	for (m = 0; m < 12; m++)
-		if (memcmp(mon + 3 * m, s + 3, 3) == 0)
-			break;
-	if (m == 12 || !all_digits(s, 2) || !ky__parse_int(s, 2, &d) ||
-	    !all_digits(s + 7, 4) || !ky__parse_int(s + 7, 4, &y) ||
-	    !all_digits(s + 12, 2) || !ky__parse_int(s + 12, 2, &hh) ||
-	    !all_digits(s + 15, 2) || !ky__parse_int(s + 15, 2, &mm) ||
-	    !all_digits(s + 18, 2) || !ky__parse_int(s + 18, 2, &ss) ||
-	    !all_digits(s + 22, 2) || !ky__parse_int(s + 22, 2, &oh) ||
-	    !all_digits(s + 24, 2) || !ky__parse_int(s + 24, 2, &om))
-		return false;
-	/* int64 nanoseconds span the years 1678-2262 */
-	if (d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1900 ||
-	    y > 2261)
-		return false;
-	*ns = ((ky_days_from_civil(y, m + 1, (unsigned)d) * 86400 + hh * 3600 +
-		mm * 60 + ss) -
-	       (s[21] == '-' ? -1 : 1) * (oh * 3600 + om * 60)) *
-	      KY_NS_PER_SEC;
-	return true;
-}
-
 /* After an opening quote: the inside up to the closing quote, skipping
  * backslash escapes; c is left after the closing quote. */
 static bool quoted(struct cur *c, const char **s, size_t *n)
@@ -800,8 +767,8 @@ static int p_access(const struct ky__xtr *x, const char *msg, size_t n,
 	    upto(&c, ' ', &u) == 0 || !EAT(&c, " ") ||
 	    (un = upto(&c, ' ', &u)) == 0 || !EAT(&c, " [") ||
 	    (tn = upto(&c, ']', &t)) == 0 || !EAT(&c, "] \"") ||
-	    !clf_time(t, tn, &ns) || !quoted(&c, &rq, &rn) || !EAT(&c, " ") ||
-	    !(host_ok(h, hn) || (hn == 1 && h[0] == '-')))
+	    ky_time_parse_clf(t, tn, &ns) != 0 || !quoted(&c, &rq, &rn) ||
+	    !EAT(&c, " ") || !(host_ok(h, hn) || (hn == 1 && h[0] == '-')))
 		return 0;
 	st = c.p;
 	if (left(&c) < 3 || !all_digits(st, 3) ||
