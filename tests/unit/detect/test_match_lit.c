@@ -19,54 +19,7 @@
 #include "detect/sigma.h"
 #include "event/event.h"
 
-#define SYSMON "Microsoft-Windows-Sysmon/Operational"
-
-struct fx {
-	struct ky_ruleset *rs;
-	struct ky_match_scratch *s;
-	struct ky_arena *arena;
-	struct ky_event ev;
-};
-
-static struct fx F;
-
-struct seen {
-	int n;
-	char titles[512];
-};
-
-static int on_alert(void *ud, const struct ky_alert *a)
-{
-	struct seen *s = ud;
-	size_t o = strlen(s->titles);
-
-	snprintf(s->titles + o, sizeof(s->titles) - o, "%s%s", o ? "," : "",
-		 a->rule->title);
-	s->n++;
-	return 0;
-}
-
-static void build(const char *yaml)
-{
-	struct ky_sigma_rule **rules = NULL;
-	struct ky_err err = {0};
-	size_t n = 0;
-
-	ky_match_scratch_free(F.s);
-	ky_ruleset_free(F.rs);
-	F.s = NULL;
-	assert_int_equal(ky_ruleset_new(&F.rs, NULL, &err), 0);
-	if (ky_sigma_load_mem("rules.yml", yaml, strlen(yaml), &rules, &n,
-			      &err) != 0)
-		fail_msg("load: %s", err.msg);
-	for (size_t i = 0; i < n; i++)
-		if (ky_ruleset_add(F.rs, rules[i], &err) != 0)
-			fail_msg("add: %s", err.msg);
-	free(rules);
-	if (ky_ruleset_finalize(F.rs, &err) != 0)
-		fail_msg("finalize: %s", err.msg);
-	assert_int_equal(ky_match_scratch_new(F.rs, &F.s), 0);
-}
+#include "match_fixture.h"
 
 /* The alerts' titles for an event of fields (name, value, length)
  * ended by a NULL name; length -1: strlen.  "" for none. */
