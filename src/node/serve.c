@@ -361,7 +361,7 @@ static int start_workers(struct server *s, struct ky_err *err)
 		return ky_err_set(err, KY_E_NOMEM, "workers");
 	for (size_t i = 0; i < s->nworkers && rc == 0; i++) {
 		s->workers[i].s = s;
-		if (s->alog != NULL &&
+		if (s->cfg->detect_store_alerts &&
 		    ky_alert_pending_new(&s->workers[i].pending) != 0)
 			return ky_err_set(err, KY_E_NOMEM, "workers");
 		rc = worker_sync(&s->workers[i], err);
@@ -531,8 +531,9 @@ static int setup(struct server *s, struct ky_err *err)
 		return rc;
 	ky_corr_host_init(&s->corr, g->det);
 	s->corr_on = true;
-	if (cfg->detect_store_alerts &&
-	    (rc = ky_alertlog_open(&s->alog, path_store,
+	/* the alert writer's connection also keeps the correlation state,
+	 * so it is opened even when alerts are not stored */
+	if ((rc = ky_alertlog_open(&s->alog, path_store,
 				   (int)cfg->busy_timeout_ms, err)) != 0)
 		return rc;
 	if (s->alog != NULL) {
