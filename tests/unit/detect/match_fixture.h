@@ -73,4 +73,25 @@ static inline void build(const char *yaml)
 	assert_int_equal(ky_match_scratch_new(F.rs, &F.s), 0);
 }
 
+static inline int setup(void **state)
+{
+	(void)state;
+	memset(&F, 0, sizeof(F));
+	F.arena = ky_arena_new(4096, 0);
+	assert_non_null(F.arena);
+	assert_int_equal(ky_event_init(&F.ev, F.arena, 256), 0);
+	return 0;
+}
+
+static inline int teardown(void **state)
+{
+	(void)state;
+	ky_match_scratch_free(F.s);
+	ky_ruleset_free(F.rs);
+	ky_event_free(&F.ev);
+	ky_arena_free(F.arena);
+	memset(&F, 0, sizeof(F));
+	return 0;
+}
+
 #endif
