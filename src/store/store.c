@@ -323,6 +323,23 @@ static uint64_t u64(sqlite3_int64 v)
 	return v < 0 ? 0 : (uint64_t)v;
 }
 
+/* The single integer a count(*) statement returns. */
+static int count_rows(struct ky_store *s, enum stmt_id id, uint64_t *count,
+		      const char *what, struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, id, err);
+	int r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*count = u64(sqlite3_column_int64(st, 0));
+	else
+		r = db_error(s, err, what);
+	stmt_done(st);
+	return r;
+}
+
 int ky_store_add_ingest_counts(struct ky_store *s, const char *input,
 			       const struct ky_ingest_counts *c, int64_t now_ns,
 			       struct ky_err *err)
@@ -445,17 +462,7 @@ out:
 int ky_store_deadletter_count(struct ky_store *s, uint64_t *count,
 			      struct ky_err *err)
 {
-	sqlite3_stmt *st = stmt_get(s, ST_DL_COUNT, err);
-	int r = 0;
-
-	if (!st)
-		return KY_E_STORE;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*count = u64(sqlite3_column_int64(st, 0));
-	else
-		r = db_error(s, err, "counting dead letters");
-	stmt_done(st);
-	return r;
+	return count_rows(s, ST_DL_COUNT, count, "counting dead letters", err);
 }
 
 static const char *const alert_kinds[] = {
@@ -568,17 +575,7 @@ out:
 int ky_store_alert_count(struct ky_store *s, uint64_t *count,
 			 struct ky_err *err)
 {
-	sqlite3_stmt *st = stmt_get(s, ST_ALERT_COUNT, err);
-	int r = 0;
-
-	if (!st)
-		return KY_E_STORE;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*count = u64(sqlite3_column_int64(st, 0));
-	else
-		r = db_error(s, err, "counting alerts");
-	stmt_done(st);
-	return r;
+	return count_rows(s, ST_ALERT_COUNT, count, "counting alerts", err);
 }
 
 int ky_store_put_state(struct ky_store *s, const char *name, const void *data,
