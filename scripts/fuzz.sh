@@ -7,6 +7,9 @@ seconds=${2:-30}
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Leaks inside third-party libraries only (see the file).
+LSAN_OPTIONS="suppressions=$here/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 n=0
 for t in "$build"/tests/fuzz/fuzz_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
