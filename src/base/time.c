@@ -230,6 +230,40 @@ static void ref_year_month(int64_t ref_ns, int64_t *y, unsigned *m)
 	*m = last_m;
 }
 
+/* The date part of the last 3164 timestamp parsed, per thread: its first
+ * six bytes ("Nov 20", "Nov  3") and the receive day decide the year,
+ * month and day, so a line of the same day and receive day only reads its
+ * clock.  Only receive days >= 1 are kept (the day is ref_ns truncated to
+ * whole days, [lo, hi) in ns). */
+struct date3164 {
+	uint64_t key; /* 0: none (a month name is never NUL bytes) */
+	int64_t lo, hi;
+	int64_t secs; /* the day's first second since the epoch */
+};
+
+static _Thread_local struct date3164 last3164;
+
+static uint64_t key6(const char *s)
+{
+	uint64_t k = 0;
+
+	memcpy(&k, s, 6);
+	return k;
+}
+
+static void keep3164(const char *s, int64_t ref_ns, int64_t secs)
+{
+	int64_t day = ref_ns / KY_NS_PER_SEC / 86400;
+	const int64_t day_ns = 86400 * KY_NS_PER_SEC;
+
+	if (day < 1 || day > (INT64_MAX - day_ns) / day_ns - 1)
+		return;
+	last3164.key = key6(s);
+	last3164.lo = day * day_ns;
+	last3164.hi = last3164.lo + day_ns;
+	last3164.secs = secs;
+}
+
 int ky_time_parse_3164(const char *s, size_t n, int64_t ref_ns, int64_t *ns)
 {
 	size_t i = 0;
@@ -239,6 +273,20 @@ int ky_time_parse_3164(const char *s, size_t n, int64_t ref_ns, int64_t *ns)
 
 	if (n < 15)
 		return KY_E_PARSE;
+	if (key6(s) == last3164.key && ref_ns >= last3164.lo &&
+	    ref_ns < last3164.hi) {
+		/* Same date: what follows it is " hh:mm:ss" at fixed
+		 * positions, read as the general path below reads it. */
+		if (s[6] != ' ' || s[9] != ':' || s[12] != ':' ||
+		    (h = two_digits(s + 7)) < 0 ||
+		    (mi = two_digits(s + 10)) < 0 ||
+		    (sec = two_digits(s + 13)) < 0 || h > 23 || mi > 59 ||
+		    sec > 60)
+			return KY_E_PARSE;
+		t = (last3164.secs + h * 3600 + mi * 60 + sec) * KY_NS_PER_SEC;
+		i = 15;
+		goto frac;
+	}
 	for (int k = 0; k < 12; k++) {
 		if (memcmp(s, months + 3 * k, 3) == 0) {
 			mo = k + 1;
@@ -269,9 +317,10 @@ int ky_time_parse_3164(const char *s, size_t n, int64_t ref_ns, int64_t *ns)
 		y = ry - 1;
 	if (check_clock(y, mo, d, h, mi, sec) != 0)
 		return KY_E_PARSE;
-	t = ((days_cached(y, (unsigned)mo, (unsigned)d) * 86400) + h * 3600 +
-	     mi * 60 + sec) *
-	    KY_NS_PER_SEC;
+	t = days_cached(y, (unsigned)mo, (unsigned)d) * 86400;
+	keep3164(s, ref_ns, t);
+	t = (t + h * 3600 + mi * 60 + sec) * KY_NS_PER_SEC;
+frac:
 	/* Fractions (some rsyslog templates) are accepted. */
 	if (i < n && s[i] == '.') {
 		int scale = 100000000;

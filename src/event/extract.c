@@ -30,7 +30,8 @@ static size_t left(const struct cur *c)
 
 static bool eat(struct cur *c, const char *s, size_t n)
 {
-	if (left(c) < n || memcmp(c->p, s, n) != 0)
+	if (left(c) < n || (n > 0 && c->p[0] != s[0]) ||
+	    memcmp(c->p, s, n) != 0)
 		return false;
 	c->p += n;
 	return true;
@@ -64,7 +65,7 @@ static const char *rfind(const char *p, size_t n, const char *nd, size_t nl)
 		return NULL;
 	n -= nl - 1; /* candidate starts: p[0..n) */
 	while (n > 0 && (q = memrchr(p, nd[0], n)) != NULL) {
-		if (memcmp(q, nd, nl) == 0)
+		if ((nl < 2 || q[1] == nd[1]) && memcmp(q, nd, nl) == 0)
 			return q;
 		n = (size_t)(q - p);
 	}
@@ -118,22 +119,31 @@ static int add_source(struct ky_event *ev, const char *s, size_t n)
 /* Consumes a decimal port and adds it. */
 static int add_port(struct ky_event *ev, struct cur *c, bool dst)
 {
-	const char *s = c->p;
+	const char *s = c->p, *q = s, *e = c->e;
 	int64_t v = 0;
 
 	/* One pass: the value saturates above 65535, which is rejected
 	 * whatever the digits that follow (leading zeros are allowed). */
-	while (c->p < c->e && *c->p >= '0' && *c->p <= '9') {
-		v = v * 10 + (*c->p - '0');
-		if (v > 65535)
-			v = 65536;
-		c->p++;
-	}
-	if (c->p == s || v > 65535)
+	for (unsigned d; q < e && (d = (unsigned char)*q - '0') <= 9; q++)
+		v = v * 10 + d > 65535 ? 65536 : v * 10 + d;
+	c->p = q;
+	if (q == s || v > 65535)
 		return 0;
 	if (dst)
-		return ADDI(ev, "destination.port", s, (size_t)(c->p - s), v);
-	return ADDI(ev, "source.port", s, (size_t)(c->p - s), v);
+		return ADDI(ev, "destination.port", s, (size_t)(q - s), v);
+	return ADDI(ev, "source.port", s, (size_t)(q - s), v);
+}
+
+/* host_ok() and add_source(), an address checked once: 1, 0 or < 0. */
+static int add_host(struct ky_event *ev, const char *s, size_t n)
+{
+	bool ip = ky__is_ip(s, n);
+	int r;
+
+	if (!ip && !host_ok(s, n))
+		return 0;
+	r = ip ? ADD(ev, "source.ip", s, n) : add_source(ev, s, n);
+	return r < 0 ? r : 1;
 }
 
 static int add_outcome(struct ky_event *ev, bool ok)
@@ -151,6 +161,7 @@ static int ssh_user_from(struct cur *c, struct ky_event *ev, bool invalid)
 {
 	const char *f, *h;
 	size_t hn;
+	int r = 0;
 
 	if (EAT(c, "invalid user "))
 		invalid = true;
@@ -158,9 +169,8 @@ static int ssh_user_from(struct cur *c, struct ky_event *ev, bool invalid)
 		return 0;
 	TRY(ADD(ev, "user.name", c->p, (size_t)(f - c->p)));
 	c->p = f + 6;
-	if ((hn = upto(c, ' ', &h)) == 0 || !host_ok(h, hn))
-		return 0;
-	TRY(add_source(ev, h, hn));
+	if ((hn = upto(c, ' ', &h)) == 0 || (r = add_host(ev, h, hn)) <= 0)
+		return r;
 	if (EAT(c, " port "))
 		TRY(add_port(ev, c, false));
 	if (invalid)
@@ -226,6 +236,7 @@ static int p_ssh_disconnect(const struct ky__xtr *x, const char *msg, size_t n,
 	struct cur c = {msg, msg + n};
 	const char *h, *pp, *u;
 	bool closed = false, invalid = false, user;
+	int r;
 
 	(void)x;
 	if (EAT(&c, "Connection closed by "))
@@ -252,9 +263,8 @@ static int p_ssh_disconnect(const struct ky__xtr *x, const char *msg, size_t n,
 		    (size_t)(c.e - pp) < 6 || memcmp(pp, " port ", 6) != 0)
 			return 0;
 	}
-	if (!host_ok(h, (size_t)(pp - h)))
-		return 0;
-	TRY(add_source(ev, h, (size_t)(pp - h)));
+	if ((r = add_host(ev, h, (size_t)(pp - h))) <= 0)
+		return r;
 	c.p = pp + 6;
 	TRY(add_port(ev, &c, false));
 	TRY(ADDL(ev, "event.category", "network"));
@@ -763,12 +773,14 @@ static int p_access(const struct ky__xtr *x, const char *msg, size_t n,
 	int64_t ns, status, bytes;
 
 	(void)x;
-	if ((hn = upto(&c, ' ', &h)) == 0 || !EAT(&c, " ") ||
+	/* The host first: on other programs' messages it fails soonest. */
+	if ((hn = upto(&c, ' ', &h)) == 0 ||
+	    !(host_ok(h, hn) || (hn == 1 && h[0] == '-')) || !EAT(&c, " ") ||
 	    upto(&c, ' ', &u) == 0 || !EAT(&c, " ") ||
 	    (un = upto(&c, ' ', &u)) == 0 || !EAT(&c, " [") ||
 	    (tn = upto(&c, ']', &t)) == 0 || !EAT(&c, "] \"") ||
 	    ky_time_parse_clf(t, tn, &ns) != 0 || !quoted(&c, &rq, &rn) ||
-	    !EAT(&c, " ") || !(host_ok(h, hn) || (hn == 1 && h[0] == '-')))
+	    !EAT(&c, " "))
 		return 0;
 	st = c.p;
 	if (left(&c) < 3 || !all_digits(st, 3) ||
@@ -956,29 +968,30 @@ static int p_netfilter(const struct ky__xtr *x, const char *msg, size_t n,
 
 /* Prefilters are literals ('\n' between alternatives), not regexes: a
  * literal set scans several times faster, and the parsers check the rest. */
-#define X(n, progs, lits, fn)                                                  \
+#define X(n, progs, lits, fst, fn)                                             \
 	{                                                                      \
-		.name = n, .programs = progs, .prefilter = lits, .parse = fn   \
+		.name = n, .programs = progs, .prefilter = lits, .first = fst, \
+		.parse = fn                                                    \
 	}
 
 const struct ky__xtr ky__builtins[] = {
-	X("sshd_auth", SSHD, "Accepted \nFailed ", p_ssh_auth),
-	X("sshd_invalid_user", SSHD, "Invalid user ", p_ssh_invalid),
+	X("sshd_auth", SSHD, "Accepted \nFailed ", "AF", p_ssh_auth),
+	X("sshd_invalid_user", SSHD, "Invalid user ", "I", p_ssh_invalid),
 	X("sshd_disconnect", SSHD,
 	  "Disconnected from \nConnection closed by \nReceived disconnect "
 	  "from ",
-	  p_ssh_disconnect),
+	  "CDR", p_ssh_disconnect),
 	X("sshd_max_auth", SSHD, "maximum authentication attempts exceeded",
-	  p_ssh_maxauth),
-	X("pam_auth_failure", NULL, ":auth): authentication failure;",
+	  "em", p_ssh_maxauth),
+	X("pam_auth_failure", NULL, ":auth): authentication failure;", "p",
 	  p_pam_auth),
-	X("pam_session", NULL, ":session): session ", p_pam_session),
-	X("sudo", "sudo", "TTY=", p_sudo),
-	X("su", "su", "(to \n su for ", p_su),
+	X("pam_session", NULL, ":session): session ", "p", p_pam_session),
+	X("sudo", "sudo", "TTY=", NULL, p_sudo),
+	X("su", "su", "(to \n su for ", "FS(", p_su),
 	/* no leading space: 0x1d or a closing quote may stand before msg= */
-	X("audit", NULL, "msg=audit(", p_audit),
-	X("access_log", NULL, "] \"", p_access),
-	X("netfilter", "kernel|ulogd", "IN=", p_netfilter),
+	X("audit", NULL, "msg=audit(", "tn", p_audit),
+	X("access_log", NULL, "] \"", NULL, p_access),
+	X("netfilter", "kernel|ulogd", "IN=", NULL, p_netfilter),
 };
 
 #undef X

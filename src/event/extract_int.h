@@ -25,6 +25,9 @@ struct ky__xtr {
 	const char *programs; /* '|'-separated program names, NULL = any */
 	/* literals, '\n' between alternatives; NULL = always a candidate */
 	const char *prefilter;
+	/* bytes a message the parser accepts can begin with; NULL = any.
+	 * Lets ky_extract pass over a candidate without calling it. */
+	const char *first;
 	ky__parse_fn parse;
 	struct ky__upat *upat; /* user patterns only */
 	char *owned_name;      /* user patterns: malloc'd name/program/regex */

@@ -143,13 +143,32 @@ size_t ky__scan_ip(const char *p, size_t n)
 	return l6 ? l6 : ky__scan_ipv4(p, n);
 }
 
+/* ky__scan_ipv4(p, n) == n in one pass (7 to 15 bytes). */
+static bool is_ipv4(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p, *e = s + n;
+	unsigned v, d, c;
+
+	if (n < 7 || n > 15)
+		return false;
+	for (int oct = 0; oct < 4; oct++) {
+		if (oct > 0 && (s == e || *s++ != '.'))
+			return false;
+		for (v = d = 0; s < e && (c = (unsigned)*s - '0') <= 9;
+		     s++, d++)
+			v = v * 10 + c; /* wraps only past 3 digits: rejected */
+		if (d == 0 || d > 3 || v > 255)
+			return false;
+	}
+	return s == e;
+}
+
 bool ky__is_ip(const char *p, size_t n)
 {
-	if (n == 0)
-		return false;
-	if (memchr(p, ':', n) == NULL)
-		return ky__scan_ipv4(p, n) == n;
-	return ky__scan_ipv6(p, n) == n;
+	/* A text with ':' is never IPv4: no need to look for one first. */
+	if (n == 0 || is_ipv4(p, n))
+		return n > 0;
+	return memchr(p, ':', n) != NULL && ky__scan_ipv6(p, n) == n;
 }
 
 bool ky__parse_int(const char *p, size_t n, int64_t *out)
@@ -592,6 +611,12 @@ struct ky_extract_scratch {
 	hs_scratch_t *hs;
 	uint32_t *cand;
 	size_t cap;
+	/* The last raw program tag, its normalised name (at last_off) and
+	 * list (NULL: the prefilter runs): a stream repeats a few programs. */
+	const struct ky_extractors *last_x;
+	const struct prog_cands *last_pc;
+	size_t last_len, last_off, last_nlen;
+	char last_prog[64]; /* longer tags are not remembered */
 };
 
 void ky_extractors_free(struct ky_extractors *x)
@@ -871,6 +896,16 @@ static int on_match(unsigned int id, unsigned long long from,
 	return 0;
 }
 
+/* Whether e may accept a message that begins with c (ky__xtr.first). */
+static bool may_start(const struct ky__xtr *e, char c)
+{
+	const char *f = e->first;
+
+	while (f != NULL && *f != '\0' && *f != c)
+		f++;
+	return f == NULL || *f != '\0';
+}
+
 /* Tries the candidates in priority order; the first that accepts wins,
  * and a parser that gives up leaves no field or time behind. */
 static int run_candidates(const struct ky_extractors *x, const uint32_t *cand,
@@ -881,7 +916,11 @@ static int run_candidates(const struct ky_extractors *x, const uint32_t *cand,
 		const struct ky__xtr *e = &x->v[cand[i]];
 		uint32_t saved = ev->nfields;
 		int64_t saved_time = ev->time_ns;
-		int r = e->parse(e, msg, msg_len, ev);
+		int r;
+
+		if (msg_len > 0 && !may_start(e, msg[0]))
+			continue;
+		r = e->parse(e, msg, msg_len, ev);
 
 		if (r == 1)
 			return 1;
@@ -904,16 +943,31 @@ int ky_extract(const struct ky_extractors *x, struct ky_extract_scratch *s,
 	if (msg == NULL)
 		msg = "", msg_len = 0;
 	if (program != NULL && program_len > 0) {
-		norm_program(&program, &program_len);
-		if (program_len > 0) {
-			sc.prog = program;
-			sc.plen = program_len;
-		}
-	}
-	if (sc.prog != NULL) {
-		const struct prog_cands *pc =
-			ky_hash_get(x->byprog, sc.prog, sc.plen);
+		const char *raw = program;
+		size_t raw_len = program_len;
+		const struct prog_cands *pc = NULL;
 
+		if (s->last_x == x && raw_len == s->last_len &&
+		    memcmp(raw, s->last_prog, raw_len) == 0) {
+			pc = s->last_pc;
+			sc.prog = s->last_nlen > 0 ? raw + s->last_off : NULL;
+			sc.plen = s->last_nlen;
+		} else {
+			norm_program(&program, &program_len);
+			if (program_len > 0) {
+				sc.prog = program;
+				sc.plen = program_len;
+				pc = ky_hash_get(x->byprog, sc.prog, sc.plen);
+			}
+			if (raw_len <= sizeof(s->last_prog)) {
+				memcpy(s->last_prog, raw, raw_len);
+				s->last_len = raw_len;
+				s->last_x = x;
+				s->last_pc = pc;
+				s->last_off = (size_t)(program - raw);
+				s->last_nlen = sc.plen;
+			}
+		}
 		if (pc != NULL)
 			return run_candidates(x, pc->idx, pc->n, msg, msg_len,
 					      ev);

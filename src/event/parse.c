@@ -135,11 +135,11 @@ static bool is_digit(char c)
 /* "<N>" with 1-3 digits; returns the length or 0. */
 static size_t pri_len(const char *p, size_t n)
 {
-	size_t i = 1;
+	size_t i = 1, lim = n < 4 ? n : 4;
 
 	if (n < 3 || p[0] != '<')
 		return 0;
-	while (i < n && i <= 3 && is_digit(p[i]))
+	while (i < lim && is_digit(p[i]))
 		i++;
 	if (i == 1 || i >= n || p[i] != '>')
 		return 0;
@@ -259,6 +259,18 @@ field_n(const struct ky_event *ev, const char *name, size_t len, uint32_t *idx)
 	return NULL;
 }
 
+/* field_n for a path a syslog or raw event holds at most once ("message",
+ * "process.name"): searched from the end, where the parsers add them. */
+static const struct ky_field *last_field_n(const struct ky_event *ev,
+					   const char *name, size_t len)
+{
+	for (uint32_t i = ev->nfields; i-- > 0;)
+		if (ev->fields[i].path_len == len &&
+		    memcmp(ev->fields[i].path, name, len) == 0)
+			return &ev->fields[i];
+	return NULL;
+}
+
 static void drop_field(struct ky_event *ev, uint32_t idx)
 {
 	memmove(&ev->fields[idx], &ev->fields[idx + 1],
@@ -340,15 +352,14 @@ static int parse_cef(struct ky_parse_ctx *c, const char *rec, size_t n,
 static int extract(struct ky_parse_ctx *c, struct ky_err *err)
 {
 	const struct ky_field *msg, *prog;
-	uint32_t idx;
 	int rc;
 
 	if (c->p->ext == NULL || c->scratch == NULL)
 		return 0;
-	msg = field_n(&c->ev, "message", 7, &idx);
+	msg = last_field_n(&c->ev, "message", 7);
 	if (msg == NULL || msg->str_len == 0)
 		return 0;
-	prog = field_n(&c->ev, "process.name", 12, &idx);
+	prog = last_field_n(&c->ev, "process.name", 12);
 	rc = ky_extract(c->p->ext, c->scratch, prog ? prog->str : NULL,
 			prog ? prog->str_len : 0, msg->str, msg->str_len,
 			&c->ev);

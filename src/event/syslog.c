@@ -1,6 +1,7 @@
 /* Syslog parsers: RFC 5424 with a strict header grammar, and RFC 3164 as
  * real senders write it.  Values point into the input (zero copy); only
  * unescaped structured-data values and "sd.*" paths go to ev->arena. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -64,6 +65,30 @@ static inline int add_int_lit(struct ky_event *ev, const char *path,
 	return ky_event_add_int_lit(ev, path, plen, lit, llen, v);
 }
 
+/* Room for k more fields without growing the array or passing
+ * max_fields: the caller then writes them with put() instead of k checked
+ * ky_event_add calls; otherwise it takes the checked path, whose errors
+ * are the ones reported. */
+static inline struct ky_field *room(struct ky_event *ev, uint32_t k)
+{
+	if (ev->nfields + k > ev->cap || ev->nfields + k > ev->max_fields)
+		return NULL;
+	ev->nfields += k;
+	return &ev->fields[ev->nfields - k];
+}
+
+/* What ky_event_add stores; lengths are known to fit 32 bits. */
+static inline void put(struct ky_field *f, const char *path, size_t plen,
+		       enum ky_vtype type, const char *s, size_t n, int64_t v)
+{
+	f->path = path;
+	f->path_len = (uint32_t)plen;
+	f->type = (uint8_t)type;
+	f->str = s;
+	f->str_len = (uint32_t)n;
+	f->v.i = v;
+}
+
 /* process.pid is an integer when the sender wrote digits, else a string
  * (PROCID may legally be any printable word in RFC 5424). */
 static int add_pid(struct ky_event *ev, const char *s, size_t n)
@@ -83,11 +108,13 @@ static int add_pid(struct ky_event *ev, const char *s, size_t n)
 static int parse_pri(const char *p, size_t n, size_t *end, struct ky_event *ev,
 		     struct ky_err *err)
 {
-	size_t i = 1, lead;
+	size_t i = 1, lead, lim = n < 4 ? n : 4;
+	struct ky_field *f;
 	int v = 0, r;
+	unsigned c;
 
-	while (i < n && i <= 3 && is_digit(p[i])) {
-		v = v * 10 + (p[i] - '0');
+	while (i < lim && (c = (unsigned)(unsigned char)p[i] - '0') <= 9) {
+		v = v * 10 + (int)c;
 		i++;
 	}
 	if (i == 1)
@@ -104,6 +131,16 @@ static int parse_pri(const char *p, size_t n, size_t *end, struct ky_event *ev,
 	/* The literal keeps no leading zeros so that it reads as v. */
 	for (lead = 1; lead + 1 < i && p[lead] == '0'; lead++)
 		;
+	*end = i + 1;
+	if ((f = room(ev, 3)) != NULL) {
+		put(f, LIT("log.syslog.priority"), KY_V_INT, p + lead, i - lead,
+		    v);
+		put(f + 1, LIT("log.syslog.facility.code"), KY_V_INT,
+		    small_num[v >> 3], (v >> 3) < 10 ? 1 : 2, v >> 3);
+		put(f + 2, LIT("log.syslog.severity.code"), KY_V_INT,
+		    small_num[v & 7], 1, v & 7);
+		return 0;
+	}
 	if ((r = add_int_lit(ev, LIT("log.syslog.priority"), p + lead, i - lead,
 			     v)) != 0 ||
 	    (r = add_int_lit(ev, LIT("log.syslog.facility.code"),
@@ -112,7 +149,6 @@ static int parse_pri(const char *p, size_t n, size_t *end, struct ky_event *ev,
 	    (r = add_int_lit(ev, LIT("log.syslog.severity.code"),
 			     small_num[v & 7], 1, v & 7)) != 0)
 		return add_failed(err, r, 0, ev);
-	*end = i + 1;
 	return 0;
 }
 
@@ -377,11 +413,29 @@ int ky_syslog5424_parse(const char *p, size_t n, struct ky_event *ev,
 /* ---- RFC 3164 ---- */
 
 /* Characters a relay would put in a HOSTNAME: names, IPv4 and IPv6. */
-static int is_host_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       is_digit(c) || c == '.' || c == '-' || c == '_' || c == ':';
-}
+static const unsigned char host_char[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+	['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1, ['.'] = 1, ['-'] = 1, ['_'] = 1, [':'] = 1,
+};
+
+/* Bytes that end a tag's program name: controls, SP, '[', ':', ']'. */
+static const unsigned char tag_stop[256] = {
+	[0] = 1,  [1] = 1,  [2] = 1,   [3] = 1,	  [4] = 1,   [5] = 1,
+	[6] = 1,  [7] = 1,  [8] = 1,   [9] = 1,	  [10] = 1,  [11] = 1,
+	[12] = 1, [13] = 1, [14] = 1,  [15] = 1,  [16] = 1,  [17] = 1,
+	[18] = 1, [19] = 1, [20] = 1,  [21] = 1,  [22] = 1,  [23] = 1,
+	[24] = 1, [25] = 1, [26] = 1,  [27] = 1,  [28] = 1,  [29] = 1,
+	[30] = 1, [31] = 1, [' '] = 1, ['['] = 1, [':'] = 1, [']'] = 1,
+};
 
 /* Timestamp at p[*i]: "Mmm dd hh:mm:ss[.frac]" or RFC 3339, followed by
  * SP, ": " (Cisco) or the end.  Leaves *i alone when there is none. */
@@ -416,20 +470,31 @@ static int parse_3164_time(const char *p, size_t n, size_t *i, int64_t recv_ns,
 static int parse_tag(const char *p, size_t n, size_t *i, struct ky_event *ev,
 		     struct ky_err *err)
 {
-	size_t s = *i, j = s, k, ps = 0, pl = 0;
+	size_t s = *i, j = s, k, ps = 0, pl = 0, lim;
+	struct ky_field *f;
+	uint64_t v = 0;
+	unsigned c;
+	bool digits = true;
 	int r;
 
-	while (j < n && j - s <= TAG_MAX && (unsigned char)p[j] > ' ' &&
-	       p[j] != '[' && p[j] != ':' && p[j] != ']')
+	lim = n - s > TAG_MAX + 1 ? s + TAG_MAX + 1 : n;
+	while (j < lim && !tag_stop[(unsigned char)p[j]])
 		j++;
 	if (j == s || j >= n || j - s > TAG_MAX)
 		return 0;
 	k = j;
 	if (p[k] == '[') {
 		ps = ++k;
-		while (k < n && k - ps < PID_MAX && p[k] != ']' &&
-		       (unsigned char)p[k] > ' ')
+		lim = n - ps > PID_MAX ? ps + PID_MAX : n;
+		/* The pid's value is read on the way (add_pid's rule: an
+		 * integer when all digits, at most 18). */
+		while (k < lim && p[k] != ']' && (unsigned char)p[k] > ' ') {
+			c = (unsigned)(unsigned char)p[k] - '0';
+			if (c > 9)
+				digits = false;
+			v = v * 10 + c;
 			k++;
+		}
 		if (k >= n || p[k] != ']')
 			return 0;
 		pl = k - ps;
@@ -443,11 +508,28 @@ static int parse_tag(const char *p, size_t n, size_t *i, struct ky_event *ev,
 	}
 	if (k < n && p[k] != ' ')
 		return 0;
+	*i = k < n ? k + 1 : k;
+	if (pl > 0 && (f = room(ev, 2)) != NULL) {
+		put(f, LIT("process.name"), KY_V_STR, p + s, j - s, 0);
+		if (digits && pl <= 18)
+			put(f + 1, LIT("process.pid"), KY_V_INT, p + ps, pl,
+			    (int64_t)v);
+		else
+			put(f + 1, LIT("process.pid"), KY_V_STR, p + ps, pl, 0);
+		return 0;
+	}
 	if ((r = ky_event_add_str(ev, LIT("process.name"), p + s, j - s)) != 0)
 		return add_failed(err, r, s, ev);
-	if (pl > 0 && (r = add_pid(ev, p + ps, pl)) != 0)
-		return add_failed(err, r, ps, ev);
-	*i = k < n ? k + 1 : k;
+	if (pl > 0) {
+		if (digits && pl <= 18)
+			r = add_int_lit(ev, LIT("process.pid"), p + ps, pl,
+					(int64_t)v);
+		else
+			r = ky_event_add_str(ev, LIT("process.pid"), p + ps,
+					     pl);
+		if (r != 0)
+			return add_failed(err, r, ps, ev);
+	}
 	return 0;
 }
 
@@ -467,7 +549,7 @@ int ky_syslog3164_parse(const char *p, size_t n, int64_t recv_ns,
 		ev->time_ns = ns;
 		/* The word after the time is the host unless it is already
 		 * the tag ("sshd[1]:", "kernel:") or not a host name. */
-		for (j = i; j < n && is_host_char(p[j]); j++)
+		for (j = i; j < n && host_char[(unsigned char)p[j]]; j++)
 			;
 		if (j > i && j < n && p[j] == ' ' && p[j - 1] != ':') {
 			if (!(j - i == 1 && p[i] == '-') &&
