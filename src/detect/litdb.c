@@ -18,6 +18,27 @@ static bool in_regex(const struct ky__pred *p, uint32_t fi)
 	return p->fdb == fi && p->kind == KY__PK_HS && !p->inlit;
 }
 
+/* A regex no rule triggers on leaves the database for PCRE2, run only
+ * when a rule being evaluated reads it (ky__pred.lazy). */
+static int lazy_regex(struct ky__pred *p, const struct ky__fdb *f,
+		      struct ky_err *err)
+{
+	char msg[200];
+
+	if (p->anchor) { /* PCRE2 gets the anchored form */
+		char *t = p->pattern;
+
+		p->pattern = p->fwd;
+		p->fwd = t;
+		p->anchor = 0;
+	}
+	if (ky__pcre_compile(p, msg, sizeof(msg)) != 0)
+		return ky_err_set(err, KY_E_INTERNAL, "field %s: /%s/: %s",
+				  f->name, p->pattern, msg);
+	p->lazy = true;
+	return 0;
+}
+
 /* Builds the Vectorscan regex database of field fi; a pattern Vectorscan
  * rejects moves to PCRE2 and the rest is tried again. */
 static int build_regex(struct ky_ruleset *rs, uint32_t fi, struct ky_err *err)
@@ -28,10 +49,13 @@ static int build_regex(struct ky_ruleset *rs, uint32_t fi, struct ky_err *err)
 	uint32_t n = 0, cap = 0;
 	int r = 0;
 
-	for (uint32_t i = 0; i < rs->npreds; i++)
+	for (uint32_t i = 0; i < rs->npreds && r == 0; i++)
+		if (in_regex(&rs->preds[i], fi) && !ky__is_trigger(rs, i))
+			r = lazy_regex(&rs->preds[i], f, err);
+	for (uint32_t i = 0; i < rs->npreds && r == 0; i++)
 		cap += in_regex(&rs->preds[i], fi);
-	if (cap == 0)
-		return 0;
+	if (cap == 0 || r != 0)
+		return r;
 	exprs = calloc(cap, sizeof(*exprs));
 	flags = calloc(cap, sizeof(*flags));
 	ids = calloc(cap, sizeof(*ids));
@@ -173,6 +197,23 @@ static bool lit_ok(const struct ky__pred *p)
 	return p->nlits > 0;
 }
 
+/* Literals the databases scan slowly and a lazy test checks fast: at
+ * most LAZY_LITS of them, none longer than LAZY_LEN bytes.  (Making
+ * every literal no rule triggers on lazy costs more than it saves: long
+ * lists such as filters of image paths are then tested one by one.) */
+#define LAZY_LITS 4
+#define LAZY_LEN 4
+
+static bool short_only(const struct ky__pred *p)
+{
+	if (p->nlits > LAZY_LITS)
+		return false;
+	for (uint32_t j = 0; j < p->nlits; j++)
+		if (!is_eq(&p->lits[j]) && p->lits[j].len > LAZY_LEN)
+			return false;
+	return true;
+}
+
 /* The literal table and literal database of field fi, from the literals
  * of its predicates, which then leave the regex database. */
 static int build_lit(struct ky_ruleset *rs, uint32_t fi, struct ky_err *err)
@@ -211,6 +252,9 @@ static int build_lit(struct ky_ruleset *rs, uint32_t fi, struct ky_err *err)
 		if (p->fdb != fi || p->kind != KY__PK_HS || !lit_ok(p))
 			continue;
 		p->inlit = true;
+		p->lazy = !ky__is_trigger(rs, i) && short_only(p);
+		if (p->lazy)
+			continue;
 		f->nhs++;
 		for (uint32_t j = 0; j < p->nlits; j++) {
 			const struct ky__lit *l = &p->lits[j];
@@ -240,9 +284,13 @@ static int build_lit(struct ky_ruleset *rs, uint32_t fi, struct ky_err *err)
 			f->lents[nl].anchor = l->anchor;
 			exprs[nl] = l->b;
 			lens[nl] = l->len;
-			/* anchored: every match end is checked */
+			/* anchored: every match end is checked; keywords:
+			 * scanned over all values joined, every match
+			 * belongs to some value (match.c, kw_scan) */
 			flags[nl] = (cased ? 0 : HS_FLAG_CASELESS) |
-				    (l->anchor ? 0 : HS_FLAG_SINGLEMATCH);
+				    (l->anchor || fi == rs->kwfdb
+					     ? 0
+					     : HS_FLAG_SINGLEMATCH);
 			ids[nl] = (unsigned)nl;
 			nl++;
 		}

@@ -18,15 +18,6 @@
 #include "detect/logsource.h"
 #include "detect/ruleset_int.h"
 
-static inline void set_bit(struct ky_match_scratch *s, uint32_t b)
-{
-	uint64_t *w = &s->bits[b >> 6];
-
-	if (*w == 0)
-		s->touched[s->ntouched++] = b >> 6;
-	*w |= (uint64_t)1 << (b & 63);
-}
-
 static inline bool get_bit(const uint64_t *bits, uint32_t b)
 {
 	return (bits[b >> 6] >> (b & 63)) & 1;
@@ -46,7 +37,7 @@ static inline void hit(struct ky_match_scratch *s, uint32_t b)
 		else if (!dup)
 			s->rec_over = true;
 	}
-	set_bit(s, b);
+	ky__set_bit(s, b);
 }
 
 static int on_match(unsigned int id, unsigned long long from,
@@ -133,21 +124,33 @@ static inline bool known_len(const struct ky_ruleset *rs, size_t n)
 	return n >= 128 ? rs->longnames : (rs->lenmask[n >> 6] >> (n & 63)) & 1;
 }
 
+static uint32_t ftab_get(const struct ky_ruleset *rs, const char *p, size_t n)
+{
+	uint64_t h = ky__fname_hash(p, n);
+	const struct ky__fname *e;
+
+	for (uint32_t i = (uint32_t)h & rs->ftabmask;
+	     (e = &rs->ftab[i])->name != NULL; i = (i + 1) & rs->ftabmask)
+		if (e->h == h && e->len == n && memcmp(e->name, p, n) == 0)
+			return e->fdb;
+	return KY__NONE;
+}
+
 /* The field database of path; *exact: found under the path itself (not
  * with its array indexes stripped). */
 static uint32_t lookup(const struct ky_ruleset *rs, const char *path, size_t n,
 		       bool *exact)
 {
-	void *v = NULL;
+	uint32_t fd = KY__NONE;
 	size_t m;
 
 	if (known_len(rs, n))
-		v = ky_hash_get(rs->fdbnames, path, n);
-	*exact = v != NULL;
-	if (v == NULL && n > 0 && path[n - 1] == ']' &&
+		fd = ftab_get(rs, path, n);
+	*exact = fd != KY__NONE;
+	if (fd == KY__NONE && n > 0 && path[n - 1] == ']' &&
 	    (m = strip_index(path, n)) != n && m > 0 && known_len(rs, m))
-		v = ky_hash_get(rs->fdbnames, path, m);
-	return v ? (uint32_t)((uintptr_t)v - 1) : KY__NONE;
+		fd = ftab_get(rs, path, m);
+	return fd;
 }
 
 /* The value as a number: integers and floats as parsed, strings when
@@ -312,23 +315,45 @@ static bool direct_match(const struct ky__pred *p, const struct ky_field *f,
 	}
 }
 
+/* Remembers what value f set on fdb di (bits rec[0..n)) in slot e. */
+static void vc_put(struct ky_match_scratch *s, struct ky__vcache *e, uint64_t h,
+		   uint32_t di, const struct ky_field *f, const uint32_t *rec,
+		   uint8_t n)
+{
+	/* contiguous in the ring: skip its tail if short */
+	if (s->rtotal % KY__VC_RING + f->str_len > KY__VC_RING)
+		s->rtotal += KY__VC_RING - s->rtotal % KY__VC_RING;
+	e->pos = s->rtotal;
+	memcpy(s->ring + s->rtotal % KY__VC_RING, f->str, f->str_len);
+	s->rtotal += f->str_len;
+	e->h = h;
+	e->fdb1 = di + 1;
+	e->len = (uint16_t)f->str_len;
+	e->type = f->type;
+	e->nbits = n;
+	memcpy(e->bits, rec, n * sizeof(*rec));
+}
+
 /* The value f (the event's field fi) on field database fd, or its
- * remembered outcome. */
-static void eval_field(const struct ky_ruleset *rs, struct ky_match_scratch *s,
+ * remembered outcome.  kv != NULL (keywords): the literal scan is left
+ * to the caller, and what the value set so far goes to *kv instead of
+ * the cache; returns whether the value still needs that scan. */
+static bool eval_field(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 		       const struct ky_event *ev, const struct ky__fdb *fd,
-		       uint32_t fi)
+		       uint32_t fi, struct ky__kwv *kv)
 {
 	const struct ky_field *f = &ev->fields[fi];
 	uint32_t di = (uint32_t)(fd - rs->fdbs);
 	struct ky__vcache *e = NULL;
 	uint64_t h = 0;
 	bool scan = f->type != KY_V_NULL && f->str_len > 0;
+	bool defer = kv != NULL && scan && fd->lit != NULL;
 
 	if (fd->present_bit != KY__NONE)
-		set_bit(s, fd->present_bit);
+		ky__set_bit(s, fd->present_bit);
 	if (fd->ndirect == 0 &&
 	    ((fd->db == NULL && fd->lit == NULL && fd->eq == NULL) || !scan))
-		return;
+		return false;
 	s->nscan++;
 	if (fd->cacheable && f->str_len <= KY__VC_VLEN) {
 		/* the value's hash serves every database it is tested on
@@ -344,9 +369,9 @@ static void eval_field(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 		    memcmp(s->ring + e->pos % KY__VC_RING, f->str,
 			   f->str_len) == 0) {
 			for (uint32_t k = 0; k < e->nbits; k++)
-				set_bit(s, e->bits[k]);
+				ky__set_bit(s, e->bits[k]);
 			s->nhit++;
-			return;
+			return false;
 		}
 		s->nrec = 0;
 		s->rec_over = false;
@@ -356,7 +381,7 @@ static void eval_field(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 	s->vlen = f->str_len;
 	if (scan && fd->eq != NULL && f->str_len <= fd->eqmax)
 		eq_probe(fd, s, f->str, f->str_len);
-	if (scan && fd->lit != NULL) {
+	if (scan && fd->lit != NULL && !defer) {
 		s->lents = fd->lents;
 		hs_scan(fd->lit, f->str, f->str_len, 0, s->hs, on_lit, s);
 	}
@@ -368,29 +393,107 @@ static void eval_field(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 		if (direct_match(p, f, ev, s))
 			hit(s, fd->direct[i]);
 	}
-	if (e != NULL) {
-		s->recording = false;
-		if (!s->rec_over) {
-			/* contiguous in the ring: skip its tail if short */
-			if (s->rtotal % KY__VC_RING + f->str_len > KY__VC_RING)
-				s->rtotal +=
-					KY__VC_RING - s->rtotal % KY__VC_RING;
-			e->pos = s->rtotal;
-			memcpy(s->ring + s->rtotal % KY__VC_RING, f->str,
-			       f->str_len);
-			s->rtotal += f->str_len;
-			e->h = h;
-			e->fdb1 = di + 1;
-			e->len = (uint16_t)f->str_len;
-			e->type = f->type;
-			e->nbits = s->nrec;
-			memcpy(e->bits, s->rec, s->nrec * sizeof(*s->rec));
-		}
+	s->recording = false;
+	if (defer) {
+		kv->fi = fi;
+		kv->e = e;
+		kv->h = h;
+		kv->over = s->rec_over;
+		kv->nrec = e != NULL ? s->nrec : 0;
+		memcpy(kv->rec, s->rec, kv->nrec * sizeof(*s->rec));
+		return true;
 	}
+	if (e != NULL && !s->rec_over)
+		vc_put(s, e, h, di, f, s->rec, s->nrec);
+	return false;
+}
+
+/* A keyword literal in the joined values: kept when it lies inside one
+ * value, where its anchor says. */
+static int on_kwlit(unsigned int id, unsigned long long from,
+		    unsigned long long to, unsigned int flags, void *ctx)
+{
+	struct ky_match_scratch *s = ctx;
+	const struct ky__lent *e = &s->lents[id];
+	uint32_t lo = 0, hi = s->nkwv;
+	struct ky__kwv *v;
+	unsigned long long start = to - e->len;
+	bool dup = false;
+
+	(void)from;
+	(void)flags;
+	while (hi - lo > 1) { /* the last value starting before to */
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (s->kwv[mid].off < to)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	v = &s->kwv[lo];
+	if (start < v->off || to > (unsigned long long)v->off + v->len ||
+	    ((e->anchor & KY__ANCHOR_START) && start != v->off) ||
+	    ((e->anchor & KY__ANCHOR_END) && to != v->off + v->len))
+		return 0;
+	ky__set_bit(s, e->pred);
+	for (uint8_t k = 0; k < v->nrec && !dup; k++)
+		dup = v->rec[k] == e->pred;
+	if (!dup && v->nrec < KY__VC_BITS)
+		v->rec[v->nrec++] = e->pred;
+	else if (!dup)
+		v->over = true;
+	return 0;
+}
+
+/* Every value of the event on the keyword database fd: the equality
+ * table, regexes and direct tests value by value, the literals in one
+ * scan over the values joined (one scan per event instead of one per
+ * value: most of a scan's cost is fixed). */
+static int kw_scan(const struct ky_ruleset *rs, struct ky_match_scratch *s,
+		   const struct ky_event *ev, const struct ky__fdb *fd)
+{
+	uint32_t di = (uint32_t)(fd - rs->fdbs);
+	size_t len = 0;
+
+	s->nkwv = 0;
+	for (uint32_t i = 0; i < ev->nfields; i++) {
+		const struct ky_field *f = &ev->fields[i];
+		struct ky__kwv *kv = &s->kwv[s->nkwv];
+
+		if (f->type == KY_V_NULL || !eval_field(rs, s, ev, fd, i, kv))
+			continue;
+		if (len + f->str_len + 1 > s->capkwbuf) {
+			size_t cap = 2 * (len + f->str_len + 1) + 4096;
+			char *b = realloc(s->kwbuf, cap);
+
+			if (b == NULL)
+				return KY_E_NOMEM;
+			s->kwbuf = b;
+			s->capkwbuf = cap;
+		}
+		kv->off = (uint32_t)len;
+		kv->len = (uint32_t)f->str_len;
+		memcpy(s->kwbuf + len, f->str, f->str_len);
+		len += f->str_len;
+		s->kwbuf[len++] = '\n';
+		s->nkwv++;
+	}
+	if (s->nkwv == 0)
+		return 0;
+	s->lents = fd->lents;
+	hs_scan(fd->lit, s->kwbuf, (unsigned)len, 0, s->hs, on_kwlit, s);
+	for (uint32_t k = 0; k < s->nkwv; k++) {
+		const struct ky__kwv *kv = &s->kwv[k];
+
+		if (kv->e != NULL && !kv->over)
+			vc_put(s, kv->e, kv->h, di, &ev->fields[kv->fi],
+			       kv->rec, kv->nrec);
+	}
+	return 0;
 }
 
 bool ky__item_eval(const struct ky_ruleset *rs, const struct ky__item *it,
-		   const uint64_t *bits)
+		   const uint64_t *bits, const struct ky__lazy *lz)
 {
 	bool v;
 
@@ -398,7 +501,11 @@ bool ky__item_eval(const struct ky_ruleset *rs, const struct ky__item *it,
 		return it->absent_val;
 	v = it->all;
 	for (uint32_t i = 0; i < it->n; i++) {
-		if (get_bit(bits, rs->pidx[it->first + i]) != it->all) {
+		uint32_t b = rs->pidx[it->first + i];
+
+		if (lz != NULL && get_bit(rs->lazymask, b))
+			ky__lazy_bit(rs, lz, b);
+		if (get_bit(bits, b) != it->all) {
 			v = !it->all;
 			break;
 		}
@@ -408,23 +515,23 @@ bool ky__item_eval(const struct ky_ruleset *rs, const struct ky__item *it,
 
 /* The item or any of its renamed alternatives. */
 bool ky__item_chain(const struct ky_ruleset *rs, uint32_t i,
-		    const uint64_t *bits)
+		    const uint64_t *bits, const struct ky__lazy *lz)
 {
 	for (; i != KY__NONE; i = rs->items[i].alt)
-		if (ky__item_eval(rs, &rs->items[i], bits))
+		if (ky__item_eval(rs, &rs->items[i], bits, lz))
 			return true;
 	return false;
 }
 
 bool ky__search_eval(const struct ky_ruleset *rs, const struct ky__search *se,
-		     const uint64_t *bits)
+		     const uint64_t *bits, const struct ky__lazy *lz)
 {
 	for (uint32_t g = 0; g < se->n; g++) {
 		const struct ky__group *gr = &rs->groups[se->first + g];
 		bool ok = true;
 
 		for (uint32_t i = 0; i < gr->n && ok; i++)
-			ok = ky__item_chain(rs, gr->first + i, bits);
+			ok = ky__item_chain(rs, gr->first + i, bits, lz);
 		if (ok)
 			return true;
 	}
@@ -476,19 +583,23 @@ static bool candidate(const struct ky_ruleset *rs, const struct ky__rule *cr,
 }
 
 bool ky__rule_eval(const struct ky_ruleset *rs, const struct ky__rule *cr,
-		   const uint64_t *bits, uint64_t *sbits)
+		   const uint64_t *bits, uint64_t *sbits,
+		   const struct ky__lazy *lz)
 {
 	memset(sbits, 0, (cr->nsearch + 63) / 64 * sizeof(*sbits));
 	for (uint32_t j = 0; j < cr->nsearch; j++)
-		if (ky__search_eval(rs, &rs->searches[cr->search0 + j], bits))
+		if (ky__search_eval(rs, &rs->searches[cr->search0 + j], bits,
+				    lz))
 			sbits[j >> 6] |= (uint64_t)1 << (j & 63);
 	return ky_cond_eval(cr->cond, sbits);
 }
 
 static bool rule_eval(const struct ky_ruleset *rs, const struct ky__rule *cr,
-		      struct ky_match_scratch *s)
+		      struct ky_match_scratch *s, const struct ky_event *ev)
 {
-	return ky__rule_eval(rs, cr, s->bits, s->sbits);
+	struct ky__lazy lz = {s, ev};
+
+	return ky__rule_eval(rs, cr, s->bits, s->sbits, &lz);
 }
 
 /* Marks the rules that can change outcome: those reading a set bit, and
@@ -535,6 +646,7 @@ static size_t alert_fields(const struct ky_ruleset *rs,
 			   struct ky_match_scratch *s,
 			   const struct ky_event *ev)
 {
+	struct ky__lazy lz = {s, ev};
 	size_t n = 0;
 
 	for (uint32_t j = 0; j < cr->nsearch; j++) {
@@ -555,7 +667,8 @@ static size_t alert_fields(const struct ky_ruleset *rs,
 					bool dup = false;
 
 					if (it->fdb == KY__NONE ||
-					    !ky__item_eval(rs, it, s->bits))
+					    !ky__item_eval(rs, it, s->bits,
+							   &lz))
 						continue;
 					name = rs->fdbs[it->fdb].name;
 					f = find_field(ev, name);
@@ -590,18 +703,18 @@ static int eval_rule(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 	int r;
 
 	if (cr->rule->kind != KY_SIGMA_DETECTION || !candidate(rs, cr, s) ||
-	    !rule_eval(rs, cr, s))
+	    !rule_eval(rs, cr, s, ev))
 		return 0;
 	for (uint32_t k = 0; k < cr->nfilters && !filtered; k++) {
 		const struct ky__rule *fr = &rs->rules[cr->filters[k]];
 
-		filtered = candidate(rs, fr, s) && rule_eval(rs, fr, s);
+		filtered = candidate(rs, fr, s) && rule_eval(rs, fr, s, ev);
 	}
 	if (filtered)
 		return 0;
 	/* sbits were overwritten by the filters: recompute */
 	if (cr->nfilters > 0)
-		(void)rule_eval(rs, cr, s);
+		(void)rule_eval(rs, cr, s, ev);
 	a.rule = cr->rule;
 	a.ev = ev;
 	a.fields = s->afields;
@@ -617,6 +730,7 @@ static int fdi_reserve(struct ky_match_scratch *s, uint32_t n)
 {
 	uint32_t *p;
 	uint64_t *q;
+	struct ky__kwv *k;
 	uint32_t cap = s->capfdi;
 
 	if (n <= cap)
@@ -629,6 +743,12 @@ static int fdi_reserve(struct ky_match_scratch *s, uint32_t n)
 	if ((q = realloc(s->fvh, (size_t)cap * sizeof(*q))) == NULL)
 		return KY_E_NOMEM;
 	s->fvh = q;
+	if ((p = realloc(s->fnext, (size_t)cap * sizeof(*p))) == NULL)
+		return KY_E_NOMEM;
+	s->fnext = p;
+	if ((k = realloc(s->kwv, (size_t)cap * sizeof(*k))) == NULL)
+		return KY_E_NOMEM;
+	s->kwv = k;
 	s->capfdi = cap;
 	return 0;
 }
@@ -645,6 +765,11 @@ int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 	for (uint32_t i = 0; i < s->ntouched; i++)
 		s->bits[s->touched[i]] = 0;
 	s->ntouched = 0;
+	if (++s->gen == 0) { /* wrapped: nothing of this event yet */
+		memset(s->lazygen, 0, rs->nlazy * sizeof(*s->lazygen));
+		memset(s->fgen, 0, rs->nfdbs * sizeof(*s->fgen));
+		s->gen = 1;
+	}
 	memset(s->altok, 0, rs->nalts);
 	memset(s->gateok, 0, rs->ngates);
 	memset(s->lsval, 0, rs->nlsf * sizeof(*s->lsval));
@@ -659,6 +784,12 @@ int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 
 		s->fdi[i] = fd;
 		s->fvh[i] = 0;
+		if (fd != KY__NONE) {
+			s->fnext[i] =
+				s->fgen[fd] == s->gen ? s->fhead[fd] : KY__NONE;
+			s->fhead[fd] = i;
+			s->fgen[fd] = s->gen;
+		}
 		if (fd != KY__NONE && exact &&
 		    (lsf = rs->fdbs[fd].lsf) != KY__NONE &&
 		    s->lsval[lsf] == NULL)
@@ -669,13 +800,14 @@ int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 
 		if (fd != KY__NONE && fd != rs->kwfdb &&
 		    gate_open(rs, s, rs->fdbs[fd].gate))
-			eval_field(rs, s, ev, &rs->fdbs[fd], i);
+			(void)eval_field(rs, s, ev, &rs->fdbs[fd], i, NULL);
 	}
 	if (rs->kwfdb != KY__NONE &&
 	    gate_open(rs, s, rs->fdbs[rs->kwfdb].gate)) {
-		for (uint32_t i = 0; i < ev->nfields; i++)
-			if (ev->fields[i].type != KY_V_NULL)
-				eval_field(rs, s, ev, &rs->fdbs[rs->kwfdb], i);
+		int r = kw_scan(rs, s, ev, &rs->fdbs[rs->kwfdb]);
+
+		if (r != 0)
+			return r;
 	}
 	memset(s->rmark, 0, (rs->nrules + 63) / 64 * sizeof(*s->rmark));
 	mark_rules(rs, s);

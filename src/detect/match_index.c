@@ -31,6 +31,40 @@ static int chain_bits(const struct ky_ruleset *rs, uint32_t k,
 	return r;
 }
 
+static uint64_t bit_weight(const struct ky_ruleset *rs, uint32_t b,
+			   const uint32_t *pop);
+
+/* The bits of which one must be set for the chain to hold, when it is
+ * false on no bits: an item that needs all its values (|all) needs its
+ * least likely one; any other item, any of its bits. */
+static int chain_trig(const struct ky_ruleset *rs, uint32_t k,
+		      const uint32_t *pop, struct ky__u32v *out)
+{
+	int r = 0;
+
+	for (; k != KY__NONE && r == 0; k = rs->items[k].alt) {
+		const struct ky__item *it = &rs->items[k];
+		uint32_t best = KY__NONE;
+		uint64_t bw = UINT64_MAX;
+
+		if (it->neg || !it->all || it->n < 2) {
+			r = item_bits(rs, it, out);
+			continue;
+		}
+		for (uint32_t p = 0; p < it->n; p++) {
+			uint32_t b = rs->pidx[it->first + p];
+			uint64_t w = bit_weight(rs, b, pop);
+
+			if (w < bw) {
+				bw = w;
+				best = b;
+			}
+		}
+		r = ky__u32v_push(out, best);
+	}
+	return r;
+}
+
 static int search_bits(const struct ky_ruleset *rs, const struct ky__search *se,
 		       struct ky__u32v *out)
 {
@@ -55,22 +89,47 @@ int ky__rule_bits(const struct ky_ruleset *rs, const struct ky__rule *cr,
 	return r;
 }
 
-/* How likely a bit is to be set on an event, roughly: shared predicates
+/* The shortest literal a contains/startswith/endswith predicate can
+ * match (0: none, or a regex). */
+static uint32_t short_lit(const struct ky__pred *p)
+{
+	uint32_t m = 0;
+
+	for (uint32_t j = 0; j < p->nlits; j++) {
+		const struct ky__lit *l = &p->lits[j];
+
+		if (l->anchor != (KY__ANCHOR_START | KY__ANCHOR_END) &&
+		    (m == 0 || l->len < m))
+			m = l->len;
+	}
+	return m;
+}
+
+/* What a bit costs as a trigger, roughly how likely it is to be set on
+ * an event plus what keeping it in a database costs: shared predicates
  * (`\svchost.exe` in hundreds of filters), non-string tests (present,
- * any value, numbers) and the fields that name a logsource (EventID) are
- * set often; a long literal of one rule rarely. */
+ * any value, numbers) and the fields that name a logsource (EventID)
+ * are set often; literals of 1-4 bytes occur in most values and slow
+ * the literal databases down (a literal that triggers no rule leaves
+ * them: ky__pred.lazy); regexes cost more to scan than literals. */
 static uint64_t bit_weight(const struct ky_ruleset *rs, uint32_t b,
 			   const uint32_t *pop)
 {
+	static const uint64_t bylen[] = {0, 20000, 5000, 2000, 300};
 	const struct ky__pred *p = &rs->preds[b];
 	uint64_t w = 1 + (uint64_t)pop[b];
+	uint32_t m;
 
 	if (p->kind != KY__PK_HS && p->kind != KY__PK_PCRE)
 		w += 1000;
 	else if (p->fdb != KY__NONE && rs->fdbs[p->fdb].lsf != KY__NONE)
 		w += 500;
+	else if (p->kind == KY__PK_HS && (m = short_lit(p)) > 0 && m <= 4)
+		w += bylen[m];
 	else if (p->kind == KY__PK_HS && p->litlen > 0 && p->litlen < 4)
 		w += 100;
+	else if (p->kind != KY__PK_HS || p->nlits == 0)
+		w += 50;
 	return w;
 }
 
@@ -96,7 +155,7 @@ static int search_trig(const struct ky_ruleset *rs, const struct ky__search *se,
 {
 	int r = 0;
 
-	if (ky__search_eval(rs, se, zero))
+	if (ky__search_eval(rs, se, zero, NULL))
 		return search_bits(rs, se, out);
 	for (uint32_t g = 0; g < se->n && r == 0; g++) {
 		const struct ky__group *gr = &rs->groups[se->first + g];
@@ -107,10 +166,10 @@ static int search_trig(const struct ky_ruleset *rs, const struct ky__search *se,
 			uint32_t k = gr->first + i;
 			uint64_t w;
 
-			if (ky__item_chain(rs, k, zero))
+			if (ky__item_chain(rs, k, zero, NULL))
 				continue;
 			tmp->n = 0;
-			r = chain_bits(rs, k, tmp);
+			r = chain_trig(rs, k, pop, tmp);
 			w = bits_weight(rs, tmp->v, tmp->n, pop);
 			if (w < bw) {
 				bw = w;
@@ -118,7 +177,7 @@ static int search_trig(const struct ky_ruleset *rs, const struct ky__search *se,
 			}
 		}
 		if (r == 0)
-			r = best != KY__NONE ? chain_bits(rs, best, out)
+			r = best != KY__NONE ? chain_trig(rs, best, pop, out)
 					     : search_bits(rs, se, out);
 	}
 	return r;
@@ -178,7 +237,7 @@ static int rule_trig(const struct ky_ruleset *rs, const struct ky__rule *cr,
 		const struct ky__search *se = &rs->searches[cr->search0 + j];
 
 		t->need[j] = (t->used[j >> 6] >> (j & 63)) & 1;
-		t->zv[j] = ky__search_eval(rs, se, zero);
+		t->zv[j] = ky__search_eval(rs, se, zero, NULL);
 		t->sbits.n = 0;
 		r = search_trig(rs, se, zero, pop, &t->tmp, &t->sbits);
 		t->w[j] = bits_weight(rs, t->sbits.v, t->sbits.n, pop);
@@ -246,7 +305,7 @@ static int build_triggers(struct ky_ruleset *rs)
 
 		if (cr->rule->kind != KY_SIGMA_DETECTION)
 			continue;
-		if (ky__rule_eval(rs, cr, zero, t.sb)) {
+		if (ky__rule_eval(rs, cr, zero, t.sb, NULL)) {
 			rs->zero[rs->nzero++] = i;
 			continue;
 		}
@@ -293,6 +352,66 @@ out:
 	return r;
 }
 
+bool ky__is_trigger(const struct ky_ruleset *rs, uint32_t b)
+{
+	return rs->trig_off != NULL && rs->trig_off[b + 1] > rs->trig_off[b];
+}
+
+int ky__build_triggers(struct ky_ruleset *rs, struct ky_err *err)
+{
+	int r;
+
+	if ((r = ky__build_gates(rs)) == 0)
+		r = build_triggers(rs);
+	if (r != 0)
+		return ky_err_set(err, r, "rule set: %s", ky_strerror(r));
+	return 0;
+}
+
+/* The mask of the lazy predicates (marked by ky__build_dbs). */
+static int build_lazy(struct ky_ruleset *rs)
+{
+	rs->nlazy = 0;
+	rs->lazymask =
+		calloc((rs->npreds + 63) / 64 + 1, sizeof(*rs->lazymask));
+	if (rs->lazymask == NULL)
+		return KY_E_NOMEM;
+	for (uint32_t b = 0; b < rs->npreds; b++) {
+		if (!rs->preds[b].lazy)
+			continue;
+		rs->preds[b].lazyidx = rs->nlazy++;
+		rs->lazymask[b >> 6] |= (uint64_t)1 << (b & 63);
+	}
+	return 0;
+}
+
+/* The matcher's field-name table (ky__fname). */
+static int build_ftab(struct ky_ruleset *rs)
+{
+	uint32_t cap = 16;
+
+	while (cap < 2 * rs->nfdbs + 2)
+		cap *= 2;
+	rs->ftab = calloc(cap, sizeof(*rs->ftab));
+	if (rs->ftab == NULL)
+		return KY_E_NOMEM;
+	rs->ftabmask = cap - 1;
+	for (uint32_t f = 0; f < rs->nfdbs; f++) {
+		const char *nm = rs->fdbs[f].name;
+		size_t n = strlen(nm);
+		uint64_t h = ky__fname_hash(nm, n);
+		uint32_t i = (uint32_t)h & rs->ftabmask;
+
+		while (rs->ftab[i].name != NULL)
+			i = (i + 1) & rs->ftabmask;
+		rs->ftab[i].h = h;
+		rs->ftab[i].name = nm;
+		rs->ftab[i].len = (uint32_t)n;
+		rs->ftab[i].fdb = f;
+	}
+	return 0;
+}
+
 int ky__build_index(struct ky_ruleset *rs, struct ky_err *err)
 {
 	int r;
@@ -304,9 +423,9 @@ int ky__build_index(struct ky_ruleset *rs, struct ky_err *err)
 			    KY__PK_FIELDREF)
 				rs->fdbs[f].cacheable = false;
 	}
-	if ((r = ky__build_gates(rs)) == 0)
-		r = build_triggers(rs);
-	if (r != 0)
+	if ((r = build_lazy(rs)) != 0)
+		return ky_err_set(err, r, "rule set: %s", ky_strerror(r));
+	if ((r = build_ftab(rs)) != 0)
 		return ky_err_set(err, r, "rule set: %s", ky_strerror(r));
 	rs->longnames = false;
 	memset(rs->lenmask, 0, sizeof(rs->lenmask));

@@ -321,6 +321,8 @@ void ky_ruleset_free(struct ky_ruleset *rs)
 	free(rs->trig_off);
 	free(rs->trig);
 	free(rs->zero);
+	free(rs->lazymask);
+	free(rs->ftab);
 	free(rs->gates);
 	free(rs->gatealts);
 	free(rs->altcond);
@@ -697,6 +699,8 @@ int ky_ruleset_finalize(struct ky_ruleset *rs, struct ky_err *err)
 		return 0;
 	if ((r = resolve_filters(rs, err)) != 0)
 		return r;
+	if ((r = ky__build_triggers(rs, err)) != 0)
+		return r;
 	if ((r = ky__build_dbs(rs, err)) != 0)
 		return r;
 	if ((r = ky__build_index(rs, err)) != 0)
@@ -744,11 +748,17 @@ int ky_match_scratch_new(const struct ky_ruleset *rs,
 	s->fdi = calloc(s->capfdi, sizeof(*s->fdi));
 	s->fvh = calloc(s->capfdi, sizeof(*s->fvh));
 	s->md = pcre2_match_data_create(1, NULL);
-	if (s->bits == NULL || s->touched == NULL || s->sbits == NULL ||
-	    s->altok == NULL || s->afields == NULL || s->md == NULL ||
-	    s->rmark == NULL || s->gateok == NULL || s->lsval == NULL ||
-	    s->fdi == NULL || s->fvh == NULL || s->vc == NULL ||
-	    s->ring == NULL) {
+	s->lazygen = calloc(rs->nlazy + 1, sizeof(*s->lazygen));
+	s->fhead = calloc(rs->nfdbs + 1, sizeof(*s->fhead));
+	s->fgen = calloc(rs->nfdbs + 1, sizeof(*s->fgen));
+	s->fnext = calloc(s->capfdi, sizeof(*s->fnext));
+	s->kwv = calloc(s->capfdi, sizeof(*s->kwv));
+	if (s->lazygen == NULL || s->fhead == NULL || s->fgen == NULL ||
+	    s->fnext == NULL || s->kwv == NULL || s->bits == NULL ||
+	    s->touched == NULL || s->sbits == NULL || s->altok == NULL ||
+	    s->afields == NULL || s->md == NULL || s->rmark == NULL ||
+	    s->gateok == NULL || s->lsval == NULL || s->fdi == NULL ||
+	    s->fvh == NULL || s->vc == NULL || s->ring == NULL) {
 		r = KY_E_NOMEM;
 		goto out;
 	}
@@ -787,6 +797,12 @@ void ky_match_scratch_free(struct ky_match_scratch *s)
 	free(s->fvh);
 	free(s->vc);
 	free(s->ring);
+	free(s->lazygen);
+	free(s->kwbuf);
+	free(s->kwv);
+	free(s->fhead);
+	free(s->fgen);
+	free(s->fnext);
 	free(s);
 }
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <hs/hs.h>
@@ -81,6 +82,10 @@ struct ky__pred {
 	/* HS: answered by its field's equality table and literal database
 	 * (litdb.c), not by the regex database */
 	bool inlit;
+	/* HS literals that trigger no rule: in no database, tested by the
+	 * matcher only when a rule reading it is evaluated (match.c). */
+	bool lazy;
+	uint32_t lazyidx; /* among the lazy predicates */
 };
 
 /* A literal of a field's literal database: its id is the index. */
@@ -143,6 +148,19 @@ struct ky__vcache {
 	uint32_t bits[KY__VC_BITS];
 };
 
+/* A keyword value whose literal scan is deferred: the keyword literals
+ * are scanned once over all of an event's values (joined), and what each
+ * value set is remembered for it as for any field. */
+struct ky__kwv {
+	uint32_t fi;	      /* event field */
+	uint32_t off, len;    /* in the joined buffer */
+	struct ky__vcache *e; /* its cache slot; NULL: not cached */
+	uint64_t h;
+	uint8_t nrec;
+	bool over;
+	uint32_t rec[KY__VC_BITS];
+};
+
 /* A set of logsource alternatives (gatealts[first..first+n)), open on an
  * event when any of them holds; n == 0: never open. */
 struct ky__gate {
@@ -160,6 +178,30 @@ struct ky__item {
 	uint32_t fdb;	   /* for alert fields; KY__NONE for keywords */
 	uint32_t alt;
 };
+
+struct ky__fname {
+	uint64_t h;
+	const char *name; /* NULL: empty slot */
+	uint32_t len;
+	uint32_t fdb;
+};
+
+/* The hash of ky__fname: the name's length and its first and last 8
+ * bytes (all of it when shorter). */
+static inline uint64_t ky__fname_hash(const char *p, size_t n)
+{
+	uint64_t a = 0, b = 0, x;
+
+	if (n >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+	} else if (n > 0) {
+		memcpy(&a, p, n >= 4 ? 4 : n);
+		memcpy(&b, p + n - (n >= 4 ? 4 : n), n >= 4 ? 4 : n);
+	}
+	x = (a * 0x9e3779b97f4a7c15ULL) ^ (b * 0xc2b2ae3d27d4eb4fULL) ^ n;
+	return x ^ (x >> 29);
+}
 
 struct ky__group {
 	uint32_t first, n; /* in ky_ruleset.items */
@@ -229,6 +271,9 @@ struct ky_ruleset {
 	uint32_t *trig_off, *trig;
 	uint32_t *zero;
 	uint32_t nzero;
+	/* The lazy predicates: a bit per predicate, and how many. */
+	uint64_t *lazymask;
+	uint32_t nlazy;
 
 	/* Logsource gates: rules and fields point at one (deduplicated). */
 	struct ky__gate *gates;
@@ -244,6 +289,11 @@ struct ky_ruleset {
 	 * fields no rule reads are skipped without hashing. */
 	uint64_t lenmask[2];
 	bool longnames;
+	/* Field name -> database, for the matcher: open addressing on a
+	 * hash of the name's first and last 8 bytes (cheaper than the
+	 * generic table for the short names of event fields). */
+	struct ky__fname *ftab;
+	uint32_t ftabmask;
 };
 
 struct ky_match_scratch {
@@ -268,7 +318,18 @@ struct ky_match_scratch {
 	uint32_t rec[KY__VC_BITS]; /* bits set by the value being tested */
 	uint8_t nrec;
 	bool recording, rec_over;
-	uint64_t nscan, nhit;	      /* values tested, of which remembered */
+	uint64_t nscan, nhit; /* values tested, of which remembered */
+	/* per lazy predicate: the event (gen) it was last tested on */
+	uint32_t *lazygen;
+	uint32_t gen;
+	/* the joined keyword values of the event */
+	char *kwbuf;
+	size_t capkwbuf;
+	struct ky__kwv *kwv;
+	uint32_t nkwv;
+	/* per field database: its first field in the event (+ 1; valid
+	 * when fgen is gen), and per event field the next one */
+	uint32_t *fhead, *fgen, *fnext;
 	const struct ky_ruleset *rs;  /* for the match callback */
 	const struct ky__lent *lents; /* of the field being scanned */
 	unsigned long long vlen;      /* length of the value being scanned */
@@ -330,21 +391,47 @@ int ky__build_gates(struct ky_ruleset *rs);
 /* Every predicate bit rule cr reads (values and presence; repeats). */
 int ky__rule_bits(const struct ky_ruleset *rs, const struct ky__rule *cr,
 		  struct ky__u32v *out);
-/* After the databases: the gates (ky__build_gates), the trigger index,
- * the zero rules and the value cache's cacheable fields. */
+/* Before the databases: the gates (ky__build_gates), the trigger index
+ * and the zero rules; the databases leave out the literals no rule
+ * triggers on (ky__pred.lazy). */
+int ky__build_triggers(struct ky_ruleset *rs, struct ky_err *err);
+/* After the databases: the rules' lazy predicates, the value cache's
+ * cacheable fields and the field-name length mask. */
 int ky__build_index(struct ky_ruleset *rs, struct ky_err *err);
+/* Whether predicate b triggers some rule. */
+bool ky__is_trigger(const struct ky_ruleset *rs, uint32_t b);
 
 /* match.c */
+/* The event being matched, for the lazy predicates an evaluation reads:
+ * each is tested the first time it is read (bits is then s->bits).
+ * NULL: the bits as they are (finalize). */
+struct ky__lazy {
+	struct ky_match_scratch *s;
+	const struct ky_event *ev;
+};
 bool ky__item_eval(const struct ky_ruleset *rs, const struct ky__item *it,
-		   const uint64_t *bits);
+		   const uint64_t *bits, const struct ky__lazy *lz);
+/* match_lazy.c: tests lazy bit b on lz's event, once per event. */
+void ky__lazy_bit(const struct ky_ruleset *rs, const struct ky__lazy *lz,
+		  uint32_t b);
+
+static inline void ky__set_bit(struct ky_match_scratch *s, uint32_t b)
+{
+	uint64_t *w = &s->bits[b >> 6];
+
+	if (*w == 0)
+		s->touched[s->ntouched++] = b >> 6;
+	*w |= (uint64_t)1 << (b & 63);
+}
 /* Item i or any of its renamed alternatives; a search (OR of groups). */
 bool ky__item_chain(const struct ky_ruleset *rs, uint32_t i,
-		    const uint64_t *bits);
+		    const uint64_t *bits, const struct ky__lazy *lz);
 bool ky__search_eval(const struct ky_ruleset *rs, const struct ky__search *se,
-		     const uint64_t *bits);
+		     const uint64_t *bits, const struct ky__lazy *lz);
 /* The rule's condition over predicate bits; sbits is scratch for the
  * search bits (maxsearch bits). */
 bool ky__rule_eval(const struct ky_ruleset *rs, const struct ky__rule *cr,
-		   const uint64_t *bits, uint64_t *sbits);
+		   const uint64_t *bits, uint64_t *sbits,
+		   const struct ky__lazy *lz);
 
 #endif

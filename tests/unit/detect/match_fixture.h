@@ -1,6 +1,6 @@
 /* The fixture of the matcher tests (test_match_index.c,
- * test_match_lit.c): a rule set built from YAML, one scratch, one event,
- * and the titles of the alerts an event raises. */
+ * test_match_lit.c, test_match_lazy.c): a rule set built from YAML, one
+ * scratch, one event, and the titles of the alerts an event raises. */
 #ifndef KY_TEST_MATCH_FIXTURE_H
 #define KY_TEST_MATCH_FIXTURE_H
 
@@ -92,6 +92,38 @@ static inline int teardown(void **state)
 	ky_arena_free(F.arena);
 	memset(&F, 0, sizeof(F));
 	return 0;
+}
+
+/* The alerts' titles for an event of fields (name, value, length)
+ * ended by a NULL name; length -1: strlen.  "" for none. */
+static inline const char *matchv(const char *name, ...)
+{
+	static struct seen seen;
+	va_list ap;
+	int r;
+
+	ky_event_reset(&F.ev);
+	va_start(ap, name);
+	for (const char *k = name; k != NULL; k = va_arg(ap, const char *)) {
+		const char *v = va_arg(ap, const char *);
+		int len = va_arg(ap, int);
+
+		if (strcmp(k, "EventID") == 0)
+			assert_int_equal(ky_event_add_int(&F.ev, k, strlen(k),
+							  strtoll(v, NULL, 10)),
+					 0);
+		else
+			assert_int_equal(
+				ky_event_add_str(&F.ev, k, strlen(k), v,
+						 len < 0 ? strlen(v)
+							 : (size_t)len),
+				0);
+	}
+	va_end(ap);
+	memset(&seen, 0, sizeof(seen));
+	r = ky_ruleset_match(F.rs, F.s, &F.ev, on_alert, &seen);
+	assert_int_equal(r, seen.n);
+	return seen.titles;
 }
 
 #endif

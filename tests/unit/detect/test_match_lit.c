@@ -21,38 +21,6 @@
 
 #include "match_fixture.h"
 
-/* The alerts' titles for an event of fields (name, value, length)
- * ended by a NULL name; length -1: strlen.  "" for none. */
-static const char *matchv(const char *name, ...)
-{
-	static struct seen seen;
-	va_list ap;
-	int r;
-
-	ky_event_reset(&F.ev);
-	va_start(ap, name);
-	for (const char *k = name; k != NULL; k = va_arg(ap, const char *)) {
-		const char *v = va_arg(ap, const char *);
-		int len = va_arg(ap, int);
-
-		if (strcmp(k, "EventID") == 0)
-			assert_int_equal(ky_event_add_int(&F.ev, k, strlen(k),
-							  strtoll(v, NULL, 10)),
-					 0);
-		else
-			assert_int_equal(
-				ky_event_add_str(&F.ev, k, strlen(k), v,
-						 len < 0 ? strlen(v)
-							 : (size_t)len),
-				0);
-	}
-	va_end(ap);
-	memset(&seen, 0, sizeof(seen));
-	r = ky_ruleset_match(F.rs, F.s, &F.ev, on_alert, &seen);
-	assert_int_equal(r, seen.n);
-	return seen.titles;
-}
-
 /* One field F. */
 static const char *m1(const char *v)
 {
