@@ -117,21 +117,30 @@ static size_t strip_index(const char *p, size_t n)
 	return n;
 }
 
-/* Whether some field name of the set has length n (cheaper than a hash
- * lookup, and false for most fields no rule reads). */
-static inline bool known_len(const struct ky_ruleset *rs, size_t n)
+/* Whether some field name of the set may be the n bytes at p (cheaper
+ * than a lookup, and false for most fields no rule reads). */
+static inline bool known_name(const struct ky_ruleset *rs, const char *p,
+			      size_t n)
 {
-	return n >= 128 ? rs->longnames : (rs->lenmask[n >> 6] >> (n & 63)) & 1;
+	uint32_t k;
+
+	if (n == 0)
+		return false;
+	k = ky__fbloom_bit(p, n);
+	return (rs->fbloom[k >> 6] >> (k & 63)) & 1;
 }
 
 static uint32_t ftab_get(const struct ky_ruleset *rs, const char *p, size_t n)
 {
-	uint64_t h = ky__fname_hash(p, n);
+	uint64_t a, b, h;
 	const struct ky__fname *e;
 
+	ky__fname_words(p, n, &a, &b);
+	h = ky__fname_hash(a, b, n);
 	for (uint32_t i = (uint32_t)h & rs->ftabmask;
 	     (e = &rs->ftab[i])->name != NULL; i = (i + 1) & rs->ftabmask)
-		if (e->h == h && e->len == n && memcmp(e->name, p, n) == 0)
+		if (e->h == h && e->len == n && e->a == a && e->b == b &&
+		    (n <= 16 || memcmp(e->name, p, n) == 0))
 			return e->fdb;
 	return KY__NONE;
 }
@@ -144,11 +153,11 @@ static uint32_t lookup(const struct ky_ruleset *rs, const char *path, size_t n,
 	uint32_t fd = KY__NONE;
 	size_t m;
 
-	if (known_len(rs, n))
+	if (known_name(rs, path, n))
 		fd = ftab_get(rs, path, n);
 	*exact = fd != KY__NONE;
 	if (fd == KY__NONE && n > 0 && path[n - 1] == ']' &&
-	    (m = strip_index(path, n)) != n && m > 0 && known_len(rs, m))
+	    (m = strip_index(path, n)) != n && m > 0 && known_name(rs, path, m))
 		fd = ftab_get(rs, path, m);
 	return fd;
 }
@@ -543,35 +552,38 @@ bool ky__search_eval(const struct ky_ruleset *rs, const struct ky__search *se,
 static bool alt_ok(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 		   uint32_t ai)
 {
-	if (s->altok[ai] == 0) {
+	if (s->altok[ai] >> 2 != s->gen) {
 		const struct ky_ls_alt *alt = rs->alts[ai];
 		const uint32_t *lsf = &rs->altcond[rs->altcond_off[ai]];
 		bool ok = true;
 
 		for (size_t i = 0; i < alt->nconds && ok; i++)
 			ok = ky_ls_cond_match(&alt->conds[i], s->lsval[lsf[i]]);
-		s->altok[ai] = ok ? 2 : 1;
+		s->altok[ai] = s->gen << 2 | (ok ? 2u : 1u);
 	}
-	return s->altok[ai] == 2;
+	return (s->altok[ai] & 3) == 2;
 }
 
-static bool gate_open(const struct ky_ruleset *rs, struct ky_match_scratch *s,
-		      uint32_t g)
+static __attribute__((noinline)) bool
+gate_eval(const struct ky_ruleset *rs, struct ky_match_scratch *s, uint32_t g)
+{
+	const struct ky__gate *gt = &rs->gates[g];
+	bool open = false;
+
+	for (uint32_t i = 0; i < gt->n && !open; i++)
+		open = alt_ok(rs, s, rs->gatealts[gt->first + i]);
+	s->gateok[g] = s->gen << 2 | (open ? 2u : 1u);
+	return open;
+}
+
+static inline bool gate_open(const struct ky_ruleset *rs,
+			     struct ky_match_scratch *s, uint32_t g)
 {
 	if (g == KY__NONE)
 		return true;
-	if (s->gateok[g] == 0) {
-		const struct ky__gate *gt = &rs->gates[g];
-
-		s->gateok[g] = 1;
-		for (uint32_t i = 0; i < gt->n; i++) {
-			if (alt_ok(rs, s, rs->gatealts[gt->first + i])) {
-				s->gateok[g] = 2;
-				break;
-			}
-		}
-	}
-	return s->gateok[g] == 2;
+	if (s->gateok[g] >> 2 == s->gen)
+		return (s->gateok[g] & 3) == 2;
+	return gate_eval(rs, s, g);
 }
 
 /* The rule applies to the event's logsource (never for unmapped rules,
@@ -765,13 +777,14 @@ int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 	for (uint32_t i = 0; i < s->ntouched; i++)
 		s->bits[s->touched[i]] = 0;
 	s->ntouched = 0;
-	if (++s->gen == 0) { /* wrapped: nothing of this event yet */
+	/* the per-event stamps; gen < 2^30 (altok, gateok keep 2 bits) */
+	if (++s->gen >= 1u << 30) {
 		memset(s->lazygen, 0, rs->nlazy * sizeof(*s->lazygen));
 		memset(s->fgen, 0, rs->nfdbs * sizeof(*s->fgen));
+		memset(s->altok, 0, rs->nalts * sizeof(*s->altok));
+		memset(s->gateok, 0, rs->ngates * sizeof(*s->gateok));
 		s->gen = 1;
 	}
-	memset(s->altok, 0, rs->nalts);
-	memset(s->gateok, 0, rs->ngates);
 	memset(s->lsval, 0, rs->nlsf * sizeof(*s->lsval));
 	/* first the lookups, which also find the fields the logsource
 	 * alternatives read (the first field of each name, as

@@ -399,12 +399,16 @@ static int build_ftab(struct ky_ruleset *rs)
 	for (uint32_t f = 0; f < rs->nfdbs; f++) {
 		const char *nm = rs->fdbs[f].name;
 		size_t n = strlen(nm);
-		uint64_t h = ky__fname_hash(nm, n);
-		uint32_t i = (uint32_t)h & rs->ftabmask;
+		uint64_t a, b, h;
+		uint32_t i;
 
-		while (rs->ftab[i].name != NULL)
+		ky__fname_words(nm, n, &a, &b);
+		h = ky__fname_hash(a, b, n);
+		for (i = (uint32_t)h & rs->ftabmask; rs->ftab[i].name != NULL;)
 			i = (i + 1) & rs->ftabmask;
 		rs->ftab[i].h = h;
+		rs->ftab[i].a = a;
+		rs->ftab[i].b = b;
 		rs->ftab[i].name = nm;
 		rs->ftab[i].len = (uint32_t)n;
 		rs->ftab[i].fdb = f;
@@ -427,15 +431,16 @@ int ky__build_index(struct ky_ruleset *rs, struct ky_err *err)
 		return ky_err_set(err, r, "rule set: %s", ky_strerror(r));
 	if ((r = build_ftab(rs)) != 0)
 		return ky_err_set(err, r, "rule set: %s", ky_strerror(r));
-	rs->longnames = false;
-	memset(rs->lenmask, 0, sizeof(rs->lenmask));
+	memset(rs->fbloom, 0, sizeof(rs->fbloom));
 	for (uint32_t f = 0; f < rs->nfdbs; f++) {
-		size_t n = strlen(rs->fdbs[f].name);
+		const char *nm = rs->fdbs[f].name;
+		size_t n = strlen(nm);
+		uint32_t k;
 
-		if (n >= 128)
-			rs->longnames = true;
-		else
-			rs->lenmask[n >> 6] |= (uint64_t)1 << (n & 63);
+		if (n == 0) /* the keywords: no event field */
+			continue;
+		k = ky__fbloom_bit(nm, n);
+		rs->fbloom[k >> 6] |= (uint64_t)1 << (k & 63);
 	}
 	return 0;
 }

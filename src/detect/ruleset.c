@@ -737,10 +737,10 @@ int ky_match_scratch_new(const struct ky_ruleset *rs,
 	s->bits = calloc(s->nbits_words + 1, sizeof(*s->bits));
 	s->touched = calloc(s->nbits_words + 1, sizeof(*s->touched));
 	s->sbits = calloc((rs->maxsearch + 63) / 64 + 1, sizeof(*s->sbits));
-	s->altok = calloc(rs->nalts + 1, 1);
+	s->altok = calloc(rs->nalts + 1, sizeof(*s->altok));
 	s->afields = calloc(rs->maxfields + 1, sizeof(*s->afields));
 	s->rmark = calloc((rs->nrules + 63) / 64 + 1, sizeof(*s->rmark));
-	s->gateok = calloc(rs->ngates + 1, 1);
+	s->gateok = calloc(rs->ngates + 1, sizeof(*s->gateok));
 	s->lsval = calloc(rs->nlsf + 1, sizeof(*s->lsval));
 	s->vc = calloc(KY__VC_SLOTS, sizeof(*s->vc));
 	s->ring = malloc(KY__VC_RING);

@@ -179,27 +179,55 @@ struct ky__item {
 	uint32_t alt;
 };
 
+#define KY__FBLOOM 4096
+
+/* The bit of a non-empty name in ky_ruleset.fbloom. */
+static inline uint32_t ky__fbloom_bit(const char *p, size_t n)
+{
+	uint32_t x = (uint32_t)n * 0x9e3779b1u ^
+		     (uint32_t)(unsigned char)p[0] * 0x85ebca6bu ^
+		     (uint32_t)(unsigned char)p[n - 1] * 0xc2b2ae35u;
+
+	return (x ^ (x >> 15)) & (KY__FBLOOM - 1);
+}
+
 struct ky__fname {
 	uint64_t h;
+	uint64_t a, b;	  /* ky__fname_words of the name */
 	const char *name; /* NULL: empty slot */
 	uint32_t len;
 	uint32_t fdb;
 };
 
-/* The hash of ky__fname: the name's length and its first and last 8
- * bytes (all of it when shorter). */
-static inline uint64_t ky__fname_hash(const char *p, size_t n)
+/* The first and last 8 bytes of a name (4 when shorter than 8, all of
+ * it when shorter than 4): the whole name when it is at most 16 bytes
+ * long, so that two such names are equal when their words are. */
+static inline void ky__fname_words(const char *p, size_t n, uint64_t *a,
+				   uint64_t *b)
 {
-	uint64_t a = 0, b = 0, x;
+	uint32_t x = 0, y = 0;
 
+	*a = 0;
+	*b = 0;
 	if (n >= 8) {
-		memcpy(&a, p, 8);
-		memcpy(&b, p + n - 8, 8);
-	} else if (n > 0) {
-		memcpy(&a, p, n >= 4 ? 4 : n);
-		memcpy(&b, p + n - (n >= 4 ? 4 : n), n >= 4 ? 4 : n);
+		memcpy(a, p, 8);
+		memcpy(b, p + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&x, p, 4);
+		memcpy(&y, p + n - 4, 4);
+		*a = x;
+		*b = y;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			*a |= (uint64_t)(unsigned char)p[i] << (8 * i);
 	}
-	x = (a * 0x9e3779b97f4a7c15ULL) ^ (b * 0xc2b2ae3d27d4eb4fULL) ^ n;
+}
+
+static inline uint64_t ky__fname_hash(uint64_t a, uint64_t b, size_t n)
+{
+	uint64_t x =
+		(a * 0x9e3779b97f4a7c15ULL) ^ (b * 0xc2b2ae3d27d4eb4fULL) ^ n;
+
 	return x ^ (x >> 29);
 }
 
@@ -285,10 +313,10 @@ struct ky_ruleset {
 	 * condition of alternative a reads altcond[altcond_off[a] + i]. */
 	uint32_t nlsf;
 	uint32_t *altcond, *altcond_off;
-	/* Path lengths (< 128) of the field names the set knows: most event
-	 * fields no rule reads are skipped without hashing. */
-	uint64_t lenmask[2];
-	bool longnames;
+	/* A filter of the field names the set knows, on (length, first
+	 * byte, last byte): most event fields no rule reads are skipped
+	 * without hashing. */
+	uint64_t fbloom[KY__FBLOOM / 64];
 	/* Field name -> database, for the matcher: open addressing on a
 	 * hash of the name's first and last 8 bytes (cheaper than the
 	 * generic table for the short names of event fields). */
@@ -303,11 +331,13 @@ struct ky_match_scratch {
 	uint32_t *touched;
 	uint32_t ntouched;
 	uint64_t *sbits; /* search bits of the rule being evaluated */
-	uint8_t *altok;	 /* per distinct alternative: 0 unknown, 1 no, 2 yes */
+	/* per distinct alternative and per gate: gen << 2 | 1 (no) or 2
+	 * (yes) once known for this event */
+	uint32_t *altok;
 	struct ky_alert_field *afields;
 	uint32_t nbits_words;
 	uint64_t *rmark; /* rules to evaluate for this event */
-	uint8_t *gateok; /* per gate: 0 unknown, 1 closed, 2 open */
+	uint32_t *gateok;
 	const struct ky_field **lsval; /* per logsource field: the event's */
 	uint32_t *fdi; /* per event field: its fdb or KY__NONE */
 	uint64_t *fvh; /* per event field: hash of its value, 0: not yet */
