@@ -29,6 +29,14 @@ const struct ky_cmd ky_cmds[] = {
 	 "list them"},
 	{"alerts", ky_cmd_alerts, "alerts [--limit N] [--since TIME] [--json]",
 	 "list the alerts kept in the node's store, newest first"},
+	{"assets", ky_cmd_assets,
+	 "assets import [--format csv|json|cyclonedx] [--asset ID] FILE...|"
+	 "list [--json]|show ID|link HOST|ADDRESS",
+	 "the asset inventory: import (merging), list, show, find the assets "
+	 "of a host name or address"},
+	{"vulns", ky_cmd_vulns,
+	 "vulns import FILE...|check FILE...|list [--json]",
+	 "CSAF 2.0 advisories: check the mandatory tests, import, list"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -41,5 +41,12 @@ int ky_cmd_serve(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_detect(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_rules(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_alerts(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_assets(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_vulns(struct ky_cli *cli, int argc, char **argv);
+
+struct ky_store;
+/* The node's store (cmd_intel.c): 0 opened, -1 read-only and no store
+ * yet (nothing to show), 1 failed (printed). */
+int ky_cli_open_store(struct ky_cli *cli, bool readonly, struct ky_store **st);
 
 #endif

@@ -60,6 +60,16 @@ static const struct migration migrations[] = {
 		"  saved_ns INTEGER NOT NULL\n"
 		");\n",
 	},
+	{
+		"intel",
+		"CREATE TABLE docs (\n"
+		"  kind       TEXT NOT NULL,\n"
+		"  id         TEXT NOT NULL,\n"
+		"  json       TEXT NOT NULL,\n"
+		"  updated_ns INTEGER NOT NULL,\n"
+		"  PRIMARY KEY (kind, id)\n"
+		");\n",
+	},
 };
 
 int ky_store_schema_latest(void)

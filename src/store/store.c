@@ -27,6 +27,9 @@ enum stmt_id {
 	ST_ALERT_COUNT,
 	ST_STATE_PUT,
 	ST_STATE_GET,
+	ST_DOC_PUT,
+	ST_DOC_GET,
+	ST_DOC_LIST,
 	ST__COUNT
 };
 
@@ -66,6 +69,14 @@ static const char *const stmt_sql[ST__COUNT] = {
 			 " SET data = excluded.data,"
 			 " saved_ns = excluded.saved_ns",
 	[ST_STATE_GET] = "SELECT data FROM state WHERE name = ?1",
+	[ST_DOC_PUT] = "INSERT INTO docs (kind, id, json, updated_ns)"
+		       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (kind, id) DO"
+		       " UPDATE SET json = excluded.json,"
+		       " updated_ns = excluded.updated_ns",
+	[ST_DOC_GET] = "SELECT json, updated_ns FROM docs"
+		       " WHERE kind = ?1 AND id = ?2",
+	[ST_DOC_LIST] = "SELECT id, json, updated_ns FROM docs WHERE kind = ?1"
+			" ORDER BY id",
 };
 
 struct ky_store {
@@ -628,6 +639,87 @@ int ky_store_get_state(struct ky_store *s, const char *name, void **data,
 		r = db_error(s, err, "reading state");
 	}
 out:
+	stmt_done(st);
+	return r;
+}
+
+int ky_store_put_doc(struct ky_store *s, const char *kind, const char *id,
+		     const char *json, size_t len, int64_t now_ns,
+		     struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_DOC_PUT, err);
+	int r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	if (len > INT_MAX)
+		return ky_err_set(err, KY_E_TOOBIG, "%s: %s %s too large",
+				  s->path, kind, id);
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, json, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now_ns);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(s, err, "saving a document");
+	stmt_done(st);
+	return r;
+}
+
+/* One row of ST_DOC_GET or ST_DOC_LIST (columns from col) as a doc. */
+static void doc_row(sqlite3_stmt *st, int col, struct ky_doc_row *row)
+{
+	row->json = (const char *)sqlite3_column_text(st, col);
+	row->json_len = (size_t)sqlite3_column_bytes(st, col);
+	row->updated_ns = sqlite3_column_int64(st, col + 1);
+	if (row->json == NULL)
+		row->json = "";
+}
+
+int ky_store_get_doc(struct ky_store *s, const char *kind, const char *id,
+		     int (*fn)(void *ud, const struct ky_doc_row *row),
+		     void *ud, struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_DOC_GET, err);
+	struct ky_doc_row row = {.kind = kind, .id = id};
+	int rc, r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		doc_row(st, 0, &row);
+		r = fn(ud, &row);
+	} else if (rc == SQLITE_DONE) {
+		r = ky_err_set(err, KY_E_NOTFOUND, "%s: no %s %s", s->path,
+			       kind, id);
+	} else {
+		r = db_error(s, err, "reading a document");
+	}
+	stmt_done(st);
+	return r;
+}
+
+int ky_store_docs(struct ky_store *s, const char *kind,
+		  int (*fn)(void *ud, const struct ky_doc_row *row), void *ud,
+		  struct ky_err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_DOC_LIST, err);
+	int rc, r = 0;
+
+	if (!st)
+		return KY_E_STORE;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ky_doc_row row = {.kind = kind};
+
+		row.id = (const char *)sqlite3_column_text(st, 0);
+		doc_row(st, 1, &row);
+		r = fn(ud, &row);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = db_error(s, err, "listing documents");
 	stmt_done(st);
 	return r;
 }

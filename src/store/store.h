@@ -120,6 +120,30 @@ int ky_store_put_state(struct ky_store *s, const char *name, const void *data,
 int ky_store_get_state(struct ky_store *s, const char *name, void **data,
 		       size_t *len, struct ky_err *err);
 
+/* Documents of the intel layer, one JSON text per (kind, id), replaced
+ * whole: kind "asset" (intel/assets.h, the import shape), "advisory" (a
+ * CSAF document as imported).  The row's strings are valid during the
+ * callback only. */
+struct ky_doc_row {
+	const char *kind, *id;
+	const char *json;
+	size_t json_len;
+	int64_t updated_ns;
+};
+
+int ky_store_put_doc(struct ky_store *s, const char *kind, const char *id,
+		     const char *json, size_t len, int64_t now_ns,
+		     struct ky_err *err);
+/* fn once with the document, or KY_E_NOTFOUND. */
+int ky_store_get_doc(struct ky_store *s, const char *kind, const char *id,
+		     int (*fn)(void *ud, const struct ky_doc_row *row),
+		     void *ud, struct ky_err *err);
+/* Every document of kind, ordered by id; stops when fn returns non-zero
+ * (and returns that). */
+int ky_store_docs(struct ky_store *s, const char *kind,
+		  int (*fn)(void *ud, const struct ky_doc_row *row), void *ud,
+		  struct ky_err *err);
+
 /* For later modules: raw access for migrations' own tables is not exposed;
  * each module adds typed functions here, keeping all SQL in store/. */
 

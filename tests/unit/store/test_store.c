@@ -457,6 +457,62 @@ static void test_state(void **state)
 	ky_store_close(s);
 }
 
+/* The ids and JSON texts of the documents listed, joined by ';'. */
+static int collect_doc(void *ud, const struct ky_doc_row *row)
+{
+	char *acc = ud;
+	size_t o = strlen(acc);
+
+	snprintf(acc + o, 256 - o, "%s%s=%.*s@%lld", o ? ";" : "", row->id,
+		 (int)row->json_len, row->json, (long long)row->updated_ns);
+	return 0;
+}
+
+static int stop_doc(void *ud, const struct ky_doc_row *row)
+{
+	(void)ud;
+	(void)row;
+	return 7;
+}
+
+static void test_docs(void **state)
+{
+	struct fixture *f = *state;
+	struct ky_store *s = NULL;
+	struct ky_err err = {0};
+	char acc[256] = "";
+
+	assert_int_equal(ky_store_open(&s, f->path, 0, 1000, &err), 0);
+	assert_int_equal(
+		ky_store_get_doc(s, "asset", "h1", collect_doc, acc, &err),
+		KY_E_NOTFOUND);
+	assert_non_null(strstr(err.msg, "no asset h1"));
+	assert_int_equal(
+		ky_store_put_doc(s, "asset", "h2", "{\"b\":2}", 7, 5, &err), 0);
+	assert_int_equal(
+		ky_store_put_doc(s, "asset", "h1", "{\"a\":1}", 7, 5, &err), 0);
+	assert_int_equal(
+		ky_store_put_doc(s, "advisory", "h1", "{}", 2, 6, &err), 0);
+	/* replaced whole, by kind and id */
+	assert_int_equal(
+		ky_store_put_doc(s, "asset", "h1", "{\"a\":3}", 7, 9, &err), 0);
+	ky_store_close(s);
+
+	assert_int_equal(ky_store_open(&s, f->path, 0, 1000, &err), 0);
+	assert_int_equal(ky_store_docs(s, "asset", collect_doc, acc, &err), 0);
+	assert_string_equal(acc, "h1={\"a\":3}@9;h2={\"b\":2}@5");
+	acc[0] = '\0';
+	assert_int_equal(
+		ky_store_get_doc(s, "advisory", "h1", collect_doc, acc, &err),
+		0);
+	assert_string_equal(acc, "h1={}@6");
+	assert_int_equal(ky_store_docs(s, "asset", stop_doc, NULL, &err), 7);
+	acc[0] = '\0';
+	assert_int_equal(ky_store_docs(s, "none", collect_doc, acc, &err), 0);
+	assert_string_equal(acc, "");
+	ky_store_close(s);
+}
+
 /* A database of schema 1 (issue 2) gains the alert and state tables and
  * keeps its rows. */
 static void test_migrate_from_v1(void **state)
@@ -503,6 +559,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_docs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup,
 						teardown),
 	};

@@ -1,0 +1,227 @@
+/* `kyklos vulns import|check|list`: CSAF 2.0 advisories (intel/csaf.h).
+ * A document is validated against the CSAF JSON schema (when its folder is
+ * given: --schema DIR or $KYKLOS_CSAF_SCHEMA, the csaf_2.0 folder of the
+ * OASIS distribution), parsed, and passes every mandatory test of CSAF 2.0
+ * section 6.1 before it is stored (by its tracking id, replacing an
+ * earlier version); each failure is printed with its JSON pointer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/time.h"
+#include "cli/cli.h"
+#include "intel/csaf.h"
+#include "intel/jschema.h"
+#include "store/store.h"
+
+/* Reads, parses and checks one file; *doc on success (0).  Failures are
+ * printed; returns 1 when the document is refused. */
+static int check_file(const char *path, const struct ky_jschema *schema,
+		      struct ky_csaf **doc, char **text, size_t *len)
+{
+	struct ky_csaf_findings found = {0};
+	struct ky_err err = {0};
+	FILE *f = fopen(path, "rb");
+	long n;
+	int status = 1;
+
+	*doc = NULL;
+	*text = NULL;
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		ky_cli_error("%s: cannot read", path);
+		goto out;
+	}
+	if ((*text = malloc((size_t)n + 1)) == NULL ||
+	    fread(*text, 1, (size_t)n, f) != (size_t)n) {
+		ky_cli_error("%s: cannot read", path);
+		goto out;
+	}
+	*len = (size_t)n;
+	if (schema != NULL) {
+		json_error_t je;
+		json_t *j = json_loadb(*text, *len, 0, &je);
+
+		if (j == NULL) {
+			ky_cli_error("%s:%d:%d: %s", path, je.line, je.column,
+				     je.text);
+			goto out;
+		}
+		if (ky_jschema_validate(schema, KY_JSCHEMA_CSAF_ID, j, &err) !=
+		    0) {
+			ky_cli_error("%s: schema: %s", path, err.msg);
+			json_decref(j);
+			goto out;
+		}
+		json_decref(j);
+	}
+	if (ky_csaf_parse(*text, *len, path, doc, &err) != 0) {
+		ky_cli_error("%s", err.msg);
+		goto out;
+	}
+	if (ky_csaf_check(*doc, &found, &err) != 0) {
+		for (size_t i = 0; i < found.n; i++)
+			fprintf(stderr, "kyklos: %s: %s %s: %s\n", path,
+				found.v[i].test, found.v[i].path,
+				found.v[i].msg);
+		if (found.n == 0)
+			ky_cli_error("%s: %s", path, err.msg);
+		goto out;
+	}
+	status = 0;
+out:
+	ky_csaf_findings_free(&found);
+	if (f != NULL)
+		fclose(f);
+	if (status != 0) {
+		ky_csaf_free(*doc);
+		*doc = NULL;
+		free(*text);
+		*text = NULL;
+	}
+	return status;
+}
+
+static int import(struct ky_cli *cli, int argc, char **argv, bool store)
+{
+	struct ky_store *st = NULL;
+	struct ky_jschema *schema = NULL;
+	struct ky_err err = {0};
+	const char *dir = getenv("KYKLOS_CSAF_SCHEMA");
+	int status = 0, n = 0, nfiles = 0;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--schema") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			ky_cli_error("vulns %s: unknown option '%s'", argv[1],
+				     argv[i]);
+			return 2;
+		} else
+			nfiles++;
+	}
+	if (nfiles == 0) {
+		ky_cli_error("usage: kyklos vulns %s [--schema DIR] FILE...",
+			     argv[1]);
+		return 2;
+	}
+	if (dir != NULL && *dir != '\0' &&
+	    (ky_jschema_new(&schema) != 0 ||
+	     ky_jschema_load_csaf(schema, dir, false, &err) != 0)) {
+		ky_cli_error("vulns: CSAF schema in %s: %s", dir,
+			     err.msg[0] ? err.msg : "out of memory");
+		ky_jschema_free(schema);
+		return 1;
+	}
+	if (store && ky_cli_open_store(cli, false, &st) != 0) {
+		ky_jschema_free(schema);
+		return 1;
+	}
+	for (int i = 2; i < argc; i++) {
+		struct ky_csaf *doc;
+		char *text;
+		size_t len;
+
+		if (strcmp(argv[i], "--schema") == 0) {
+			i++;
+			continue;
+		}
+		if (check_file(argv[i], schema, &doc, &text, &len) != 0) {
+			status = 1;
+			continue;
+		}
+		if (store &&
+		    ky_store_put_doc(st, "advisory", doc->tracking_id, text,
+				     len, ky_time_now_ns(), &err) != 0) {
+			ky_cli_error("%s", err.msg);
+			status = 1;
+		} else {
+			n++;
+			printf("%s: %s %s (%s, %zu products, %zu "
+			       "vulnerabilities)%s\n",
+			       argv[i], doc->tracking_id, doc->tracking_version,
+			       doc->category, doc->nproducts, doc->nvulns,
+			       store ? " stored" : " valid");
+		}
+		ky_csaf_free(doc);
+		free(text);
+	}
+	if (store)
+		printf("%d advisories stored\n", n);
+	if (schema == NULL)
+		fprintf(stderr, "kyklos: note: no CSAF schema folder given "
+				"(--schema DIR or KYKLOS_CSAF_SCHEMA): "
+				"mandatory tests only\n");
+	ky_store_close(st);
+	ky_jschema_free(schema);
+	return status;
+}
+
+struct list {
+	bool json;
+	int n;
+};
+
+static int list_one(void *ud, const struct ky_doc_row *row)
+{
+	struct list *l = ud;
+	struct ky_csaf *doc = NULL;
+	struct ky_err err = {0};
+
+	l->n++;
+	if (l->json) {
+		fwrite(row->json, 1, row->json_len, stdout);
+		putchar('\n');
+		return 0;
+	}
+	if (ky_csaf_parse(row->json, row->json_len, row->id, &doc, &err) != 0) {
+		printf("%-28s (unreadable: %s)\n", row->id, err.msg);
+		return 0;
+	}
+	printf("%-28s %-8s %-22s %5zu %5zu  %s\n", row->id,
+	       doc->tracking_version, doc->category, doc->nproducts,
+	       doc->nvulns, doc->title);
+	ky_csaf_free(doc);
+	return 0;
+}
+
+static int list(struct ky_cli *cli, int argc, char **argv)
+{
+	struct ky_store *st = NULL;
+	struct ky_err err = {0};
+	struct list l = {cli->json, 0};
+	int r, status = 0;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") != 0) {
+			ky_cli_error("vulns list: unknown argument '%s'",
+				     argv[i]);
+			return 2;
+		}
+		l.json = true;
+	}
+	if ((r = ky_cli_open_store(cli, true, &st)) > 0)
+		return 1;
+	if (!l.json)
+		printf("%-28s %-8s %-22s %5s %5s  %s\n", "tracking id",
+		       "version", "category", "prod", "vulns", "title");
+	if (r == 0 && ky_store_docs(st, "advisory", list_one, &l, &err) != 0) {
+		ky_cli_error("%s", err.msg);
+		status = 1;
+	}
+	ky_store_close(st);
+	return status;
+}
+
+int ky_cmd_vulns(struct ky_cli *cli, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return import(cli, argc, argv, true);
+	if (argc >= 2 && strcmp(argv[1], "check") == 0)
+		return import(cli, argc, argv, false);
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return list(cli, argc, argv);
+	ky_cli_error("usage: kyklos vulns import|check [--schema DIR] FILE... "
+		     "| list [--json]");
+	return 2;
+}
