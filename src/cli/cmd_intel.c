@@ -11,6 +11,7 @@ int ky_cli_open_store(struct ky_cli *cli, bool readonly, struct ky_store **st)
 	struct ky_config cfg;
 	struct ky_err err = {0};
 	char path[4096];
+	int r;
 
 	*st = NULL;
 	if (ky_cli_load_node(cli, &cfg) != 0)
@@ -19,8 +20,10 @@ int ky_cli_open_store(struct ky_cli *cli, bool readonly, struct ky_store **st)
 		snprintf(path, sizeof(path), "%s", cfg.store_path);
 	else
 		snprintf(path, sizeof(path), "%s/%s", cfg.home, cfg.store_path);
-	if (ky_store_open(st, path, readonly ? KY_STORE_READONLY : 0,
-			  (int)cfg.busy_timeout_ms, &err) != 0) {
+	r = ky_store_open(st, path, readonly ? KY_STORE_READONLY : 0,
+			  (int)cfg.busy_timeout_ms, &err);
+	ky_config_free(&cfg);
+	if (r != 0) {
 		if (readonly && err.status == KY_E_NOTFOUND)
 			return -1; /* nothing stored yet */
 		ky_cli_error("%s", err.msg);
