@@ -4,10 +4,11 @@
 # bench/lognorm/sshd.rulebase and prints our ratio against it; then
 # BUILD/bench/bench_ioc (issue 3, task B) and `grep -F -f` on the events and
 # indicators it writes; then BUILD/bench/bench_sigma (issue 3, task C: all
-# SigmaHQ rules, its parse floor and naive peer run inside it).  Builds
-# nothing.
+# SigmaHQ rules, its parse floor and naive peer run inside it); then
+# BUILD/bench/bench_exposure (issue 4: inventory x advisories, its naive
+# floor inside it).  Builds nothing.
 # Usage: scripts/bench.sh BUILDDIR [bench_ingest options...]
-# Environment: BENCH_ONLY=ingest|ioc|sigma runs one part; BENCH_IOC_ARGS and
+# Environment: BENCH_ONLY=ingest|ioc|sigma|exposure runs one part; BENCH_IOC_ARGS and
 # BENCH_SIGMA_ARGS are extra bench_ioc / bench_sigma options (e.g.
 # "-n 100000 -r 1").
 set -euo pipefail
@@ -20,7 +21,8 @@ rulebase="$root/bench/lognorm/sshd.rulebase"
 runs=3
 
 only=${BENCH_ONLY:-}
-for b in "$bench" "$build/bench/bench_ioc" "$build/bench/bench_sigma"; do
+for b in "$bench" "$build/bench/bench_ioc" "$build/bench/bench_sigma" \
+	"$build/bench/bench_exposure"; do
 	[ -x "$b" ] || {
 		echo "bench: $b not built (run: ninja -C $build)" >&2
 		exit 2
@@ -182,14 +184,20 @@ sigma() {
 		"$build/bench/bench_sigma" ${BENCH_SIGMA_ARGS:-} || rc=$?
 }
 
+# ---- exposures (issue 4): bench_exposure prints its naive floor.
+exposure() {
+	"$build/bench/bench_exposure" || rc=$?
+}
+
 case "$only" in
-"" | ingest | ioc | sigma) ;;
+"" | ingest | ioc | sigma | exposure) ;;
 *)
-	echo "bench: BENCH_ONLY must be ingest, ioc or sigma" >&2
+	echo "bench: BENCH_ONLY must be ingest, ioc, sigma or exposure" >&2
 	exit 2
 	;;
 esac
 if [ -z "$only" ] || [ "$only" = ingest ]; then ingest "$@"; fi
 if [ -z "$only" ] || [ "$only" = ioc ]; then ioc; fi
 if [ -z "$only" ] || [ "$only" = sigma ]; then sigma; fi
+if [ -z "$only" ] || [ "$only" = exposure ]; then exposure; fi
 exit "$rc"

@@ -48,5 +48,10 @@ struct ky_store;
 /* The node's store (cmd_intel.c): 0 opened, -1 read-only and no store
  * yet (nothing to show), 1 failed (printed). */
 int ky_cli_open_store(struct ky_cli *cli, bool readonly, struct ky_store **st);
+struct ky_assets;
+struct ky_err;
+/* Adds every stored asset to a (cmd_intel.c). */
+int ky_cli_load_assets(struct ky_store *st, struct ky_assets *a,
+		       struct ky_err *err);
 
 #endif

@@ -11,41 +11,6 @@
 #include "intel/assets.h"
 #include "store/store.h"
 
-struct loader {
-	struct ky_assets *a;
-	struct ky_err *err;
-};
-
-static int load_one(void *ud, const struct ky_doc_row *row)
-{
-	struct loader *l = ud;
-	struct ky_asset_rec rec;
-	json_error_t je;
-	json_t *j = json_loadb(row->json, row->json_len, 0, &je);
-	int r;
-
-	if (j == NULL)
-		return ky_err_set(l->err, KY_E_PARSE, "stored asset %s: %s",
-				  row->id, je.text);
-	ky_asset_rec_init(&rec);
-	r = ky_asset_rec_from_json(j, &rec, l->err);
-	if (r == 0)
-		r = ky_assets_put(l->a, &rec, NULL, NULL, l->err);
-	else
-		ky_err_prefix(l->err, "stored asset %s", row->id);
-	ky_asset_rec_clear(&rec);
-	json_decref(j);
-	return r;
-}
-
-static int load_all(struct ky_store *st, struct ky_assets *a,
-		    struct ky_err *err)
-{
-	struct loader l = {a, err};
-
-	return ky_store_docs(st, "asset", load_one, &l, err);
-}
-
 static int save_all(struct ky_store *st, const struct ky_assets *a,
 		    struct ky_err *err)
 {
@@ -115,7 +80,7 @@ static int import(struct ky_cli *cli, int argc, char **argv)
 		ky_cli_error("out of memory");
 		goto out;
 	}
-	if (load_all(st, a, &err) != 0) {
+	if (ky_cli_load_assets(st, a, &err) != 0) {
 		ky_cli_error("%s", err.msg);
 		goto out;
 	}
@@ -228,7 +193,7 @@ static int view(struct ky_cli *cli, int argc, char **argv)
 	}
 	if (a == NULL || (r = ky_cli_open_store(cli, true, &st)) > 0)
 		goto out;
-	if (r == 0 && load_all(st, a, &err) != 0) {
+	if (r == 0 && ky_cli_load_assets(st, a, &err) != 0) {
 		ky_cli_error("%s", err.msg);
 		goto out;
 	}

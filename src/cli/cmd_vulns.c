@@ -1,4 +1,6 @@
-/* `kyklos vulns import|check|list`: CSAF 2.0 advisories (intel/csaf.h).
+/* `kyklos vulns import|check|list|exposures`: CSAF 2.0 advisories
+ * (intel/csaf.h) and the exposures of the stored inventory to them
+ * (intel/exposure.h), known exploited first.
  * A document is validated against the CSAF JSON schema (when its folder is
  * given: --schema DIR or $KYKLOS_CSAF_SCHEMA, the csaf_2.0 folder of the
  * OASIS distribution), parsed, and passes every mandatory test of CSAF 2.0
@@ -10,7 +12,9 @@
 
 #include "base/time.h"
 #include "cli/cli.h"
+#include "intel/assets.h"
 #include "intel/csaf.h"
+#include "intel/exposure.h"
 #include "intel/jschema.h"
 #include "store/store.h"
 
@@ -213,8 +217,212 @@ static int list(struct ky_cli *cli, int argc, char **argv)
 	return status;
 }
 
+/* One exposure as printed (the strings outlive the documents). */
+struct xrow {
+	char *asset, *sw, *advisory, *cve, *product, *fix;
+	int state;
+	double score;
+	bool ke;
+};
+
+struct xlist {
+	struct xrow *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int keep(void *ud, const struct ky_exposure *e)
+{
+	struct xlist *l = ud;
+	struct xrow *x;
+	char sw[512];
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct xrow *v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL) {
+			l->oom = true;
+			return KY_E_NOMEM;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	snprintf(sw, sizeof(sw), "%s%s%s",
+		 e->sw->name   ? e->sw->name
+		 : e->sw->purl ? e->sw->purl
+			       : "?",
+		 e->sw->version ? " " : "",
+		 e->sw->version ? e->sw->version : "");
+	x = &l->v[l->n++];
+	x->asset = strdup(e->asset->id);
+	x->sw = strdup(sw);
+	x->advisory = strdup(e->advisory);
+	x->cve = strdup(e->cve);
+	x->product = dup_or_null(e->product);
+	x->fix = dup_or_null(e->fix);
+	x->state = (int)e->state;
+	x->score = e->score;
+	x->ke = e->known_exploited;
+	return 0;
+}
+
+/* Known exploited first, then affected before under investigation, then
+ * by score, then by asset. */
+static int xcmp(const void *pa, const void *pb)
+{
+	const struct xrow *a = pa, *b = pb;
+	int c;
+
+	if (a->ke != b->ke)
+		return a->ke ? -1 : 1;
+	if (a->state != b->state)
+		return a->state < b->state ? -1 : 1;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if ((c = strcmp(a->asset, b->asset)) != 0)
+		return c;
+	return strcmp(a->cve, b->cve);
+}
+
+struct xrun {
+	const struct ky_exposure_index *ix;
+	struct xlist *l;
+	size_t docs, bad;
+};
+
+static int expose_doc(void *ud, const struct ky_doc_row *row)
+{
+	struct xrun *x = ud;
+	struct ky_csaf *doc = NULL;
+	struct ky_err err = {0};
+	int r;
+
+	if (ky_csaf_parse(row->json, row->json_len, row->id, &doc, &err) != 0) {
+		x->bad++;
+		ky_cli_error("stored advisory %s: %s", row->id, err.msg);
+		return 0;
+	}
+	x->docs++;
+	r = ky_exposures(x->ix, doc, keep, x->l, &err);
+	ky_csaf_free(doc);
+	return r;
+}
+
+static void print_rows(const struct xlist *l, bool json)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct xrow *x = &l->v[i];
+		char sc[16];
+
+		if (x->score >= 0)
+			snprintf(sc, sizeof(sc), "%.1f", x->score);
+		else
+			snprintf(sc, sizeof(sc), "-");
+		if (json) {
+			json_t *o = json_pack(
+				"{s:s, s:s, s:s, s:s, s:s*, s:s, s:o, s:b, "
+				"s:s*}",
+				"asset", x->asset, "software", x->sw,
+				"advisory", x->advisory, "cve", x->cve,
+				"product", x->product, "state",
+				x->state == KY_EXP_AFFECTED
+					? "affected"
+					: "under_investigation",
+				"score",
+				x->score >= 0 ? json_real(x->score)
+					      : json_null(),
+				"known_exploited", x->ke, "fix", x->fix);
+			char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+			if (s != NULL)
+				printf("%s\n", s);
+			free(s);
+			json_decref(o);
+			continue;
+		}
+		printf("%-18s %-26s %-24s %-16s %-13s %5s %-9s %s\n", x->asset,
+		       x->sw, x->advisory, x->cve,
+		       x->state == KY_EXP_AFFECTED ? "affected"
+						   : "investigating",
+		       sc, x->ke ? "EXPLOITED" : "-", x->fix ? x->fix : "-");
+	}
+}
+
+static int exposures(struct ky_cli *cli, int argc, char **argv)
+{
+	struct ky_store *st = NULL;
+	struct ky_assets *a = ky_assets_new();
+	struct ky_exposure_index *ix = NULL;
+	struct ky_err err = {0};
+	struct xlist l = {0};
+	struct xrun x = {0};
+	bool json = cli->json;
+	int status = 1, r;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") != 0) {
+			ky_cli_error("vulns exposures: unknown argument '%s'",
+				     argv[i]);
+			ky_assets_free(a);
+			return 2;
+		}
+		json = true;
+	}
+	if (a == NULL || (r = ky_cli_open_store(cli, true, &st)) > 0)
+		goto out;
+	if (r == 0 && ky_cli_load_assets(st, a, &err) != 0) {
+		ky_cli_error("%s", err.msg);
+		goto out;
+	}
+	if (ky_exposure_index_new(a, &ix, NULL, &err) != 0) {
+		ky_cli_error("%s", err.msg);
+		goto out;
+	}
+	x.ix = ix;
+	x.l = &l;
+	if (r == 0 &&
+	    ky_store_docs(st, "advisory", expose_doc, &x, &err) != 0) {
+		ky_cli_error("%s", l.oom ? "out of memory" : err.msg);
+		goto out;
+	}
+	qsort(l.v, l.n, sizeof(*l.v), xcmp);
+	if (!json)
+		printf("%-18s %-26s %-24s %-16s %-13s %5s %-9s %s\n", "asset",
+		       "software", "advisory", "vulnerability", "state",
+		       "score", "exploited", "fix");
+	print_rows(&l, json);
+	if (!json)
+		fprintf(stderr,
+			"kyklos: %zu exposures of %zu assets from %zu "
+			"advisories\n",
+			l.n, ky_assets_count(a), x.docs);
+	status = x.bad > 0 ? 1 : 0;
+out:
+	for (size_t i = 0; i < l.n; i++) {
+		free(l.v[i].asset);
+		free(l.v[i].sw);
+		free(l.v[i].advisory);
+		free(l.v[i].cve);
+		free(l.v[i].product);
+		free(l.v[i].fix);
+	}
+	free(l.v);
+	ky_exposure_index_free(ix);
+	ky_assets_free(a);
+	ky_store_close(st);
+	return status;
+}
+
 int ky_cmd_vulns(struct ky_cli *cli, int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "exposures") == 0)
+		return exposures(cli, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "import") == 0)
 		return import(cli, argc, argv, true);
 	if (argc >= 2 && strcmp(argv[1], "check") == 0)
@@ -222,6 +430,6 @@ int ky_cmd_vulns(struct ky_cli *cli, int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return list(cli, argc, argv);
 	ky_cli_error("usage: kyklos vulns import|check [--schema DIR] FILE... "
-		     "| list [--json]");
+		     "| list [--json] | exposures [--json]");
 	return 2;
 }

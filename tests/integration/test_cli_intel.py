@@ -44,6 +44,51 @@ SBOM = {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
                              "version": "10.42"}]}]}
 
 
+# A generated advisory on the SBOM's software: openssl below 3.0.13-1
+# affected and exploited; nginx 1.22.0-1.22.1 known not affected (VEX).
+ADV = {
+    "document": {
+        "category": "csaf_base", "csaf_version": "2.0", "lang": "en",
+        "title": "OpenSSL in Debian",
+        "publisher": {"category": "vendor", "name": "Example CERT",
+                      "namespace": "https://cert.example"},
+        "tracking": {
+            "id": "EX-2026-0001", "version": "1", "status": "final",
+            "initial_release_date": "2026-11-01T00:00:00.000Z",
+            "current_release_date": "2026-11-01T00:00:00.000Z",
+            "revision_history": [{"number": "1", "summary": "Initial",
+                                  "date": "2026-11-01T00:00:00.000Z"}]}},
+    "product_tree": {"branches": [{
+        "category": "vendor", "name": "Debian", "branches": [
+            {"category": "product_name", "name": "openssl", "branches": [
+                {"category": "product_version_range",
+                 "name": "vers:deb/<3.0.13-1",
+                 "product": {"product_id": "OSSL-OLD",
+                             "name": "openssl < 3.0.13-1",
+                             "product_identification_helper": {
+                                 "purl": "pkg:deb/debian/openssl"}}}]},
+            {"category": "product_name", "name": "nginx", "branches": [
+                {"category": "product_version_range",
+                 "name": "vers:generic/>=1.22.0|<1.22.2",
+                 "product": {"product_id": "NGX-122",
+                             "name": "nginx 1.22.0-1.22.1",
+                             "product_identification_helper": {
+                                 "cpe": "cpe:2.3:a:f5:nginx:*:*:*:*:*:*:*:*"
+                             }}}]}]}]},
+    "vulnerabilities": [{
+        "cve": "CVE-2026-1111",
+        "product_status": {"known_affected": ["OSSL-OLD"],
+                           "known_not_affected": ["NGX-122"]},
+        "flags": [{"label": "component_not_present",
+                   "product_ids": ["NGX-122"]}],
+        "threats": [{"category": "exploit_status",
+                     "details": "Actively exploited in the wild",
+                     "product_ids": ["OSSL-OLD"]}],
+        "remediations": [{"category": "vendor_fix",
+                          "details": "upgrade to 3.0.13-1",
+                          "product_ids": ["OSSL-OLD"]}]}]}
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="kyklos-intel-")
     node = os.path.join(tmp, "node")
@@ -105,6 +150,25 @@ def main():
         check(r.returncode == 1 and b"no asset 'nope'" in r.stderr,
               "an unknown asset is named")
 
+        # exposures of the inventory to a generated advisory
+        path = os.path.join(tmp, "adv.json")
+        with open(path, "w") as f:
+            json.dump(ADV, f)
+        r = run("vulns", "import", path)
+        check(r.returncode == 0, "the generated advisory is stored: %s"
+              % r.stderr)
+        r = run("vulns", "exposures", "--json")
+        rows = [json.loads(x) for x in r.stdout.splitlines()]
+        check(r.returncode == 0 and len(rows) == 1,
+              "one exposure (nginx is known not affected): %s" % rows)
+        if rows:
+            x = rows[0]
+            check(x["asset"] == "web-01" and x["cve"] == "CVE-2026-1111"
+                  and x["state"] == "affected" and x["known_exploited"]
+                  and x["fix"] == "upgrade to 3.0.13-1" and
+                  x["software"] == "openssl 3.0.11",
+                  "the exposure: asset, version, exploited, fix: %s" % x)
+
         csaf = os.path.join(SHARED, "csaf", "csaf_2.0")
         if not os.path.isdir(csaf):
             print("SKIP CSAF part: folder %s is absent" % csaf)
@@ -146,7 +210,7 @@ def main():
             check(r.returncode == 0 and b"BSI-2022-0001" in r.stdout and
                   b"RHSA-2021:5186" in r.stdout,
                   "advisories listed by tracking id")
-            check(r.stdout.count(b"\n") == len(good) + 1,
+            check(r.stdout.count(b"\n") == len(good) + 2,
                   "re-importing replaces, no duplicates")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
