@@ -28,6 +28,9 @@ struct ky__xtr {
 	/* bytes a message the parser accepts can begin with; NULL = any.
 	 * Lets ky_extract pass over a candidate without calling it. */
 	const char *first;
+	/* first as a bit set of bytes (all ones when NULL), filled by
+	 * ky_extractors_new: the test is made for every candidate. */
+	uint64_t first_set[4];
 	ky__parse_fn parse;
 	struct ky__upat *upat; /* user patterns only */
 	char *owned_name;      /* user patterns: malloc'd name/program/regex */

@@ -2,7 +2,6 @@
  * extract.c) with its one Vectorscan prefilter database, and user-defined
  * patterns ("Accepted %{word:auth} for %{word:user.name} from
  * %{ip:source.ip}") compiled into token programs.  See docs/extraction.md. */
-#include <arpa/inet.h>
 #include <hs/hs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,114 +85,6 @@ static bool is_host_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       is_digit(c) || c == '.' || c == '-' || c == '_';
-}
-
-size_t ky__scan_ipv4(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	for (int oct = 0; oct < 4; oct++) {
-		unsigned v = 0;
-		size_t d = 0;
-
-		if (oct > 0) {
-			if (i >= n || p[i] != '.')
-				return 0;
-			i++;
-		}
-		while (i < n && is_digit(p[i]) && d < 4) {
-			v = v * 10 + (unsigned)(p[i] - '0');
-			i++;
-			d++;
-		}
-		if (d == 0 || d > 3 || v > 255)
-			return 0;
-	}
-	return i;
-}
-
-size_t ky__scan_ipv6(const char *p, size_t n)
-{
-	char tmp[INET6_ADDRSTRLEN + 8];
-	unsigned char bin[16];
-	size_t len = 0, colons = 0;
-
-	while (len < n && len < sizeof(tmp) - 1 &&
-	       (is_hex(p[len]) || p[len] == ':' || p[len] == '.')) {
-		colons += p[len] == ':';
-		len++;
-	}
-	if (colons < 2)
-		return 0;
-	/* The longest prefix that is an address, so "fe80::1:" before a
-	 * literal ':' still yields "fe80::1". */
-	for (; len >= 2; len--) {
-		memcpy(tmp, p, len);
-		tmp[len] = '\0';
-		if (inet_pton(AF_INET6, tmp, bin) == 1)
-			return len;
-	}
-	return 0;
-}
-
-size_t ky__scan_ip(const char *p, size_t n)
-{
-	size_t l6 = ky__scan_ipv6(p, n);
-
-	return l6 ? l6 : ky__scan_ipv4(p, n);
-}
-
-/* ky__scan_ipv4(p, n) == n in one pass (7 to 15 bytes). */
-static bool is_ipv4(const char *p, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)p, *e = s + n;
-	unsigned v, d, c;
-
-	if (n < 7 || n > 15)
-		return false;
-	for (int oct = 0; oct < 4; oct++) {
-		if (oct > 0 && (s == e || *s++ != '.'))
-			return false;
-		for (v = d = 0; s < e && (c = (unsigned)*s - '0') <= 9;
-		     s++, d++)
-			v = v * 10 + c; /* wraps only past 3 digits: rejected */
-		if (d == 0 || d > 3 || v > 255)
-			return false;
-	}
-	return s == e;
-}
-
-bool ky__is_ip(const char *p, size_t n)
-{
-	/* A text with ':' is never IPv4: no need to look for one first. */
-	if (n == 0 || is_ipv4(p, n))
-		return n > 0;
-	return memchr(p, ':', n) != NULL && ky__scan_ipv6(p, n) == n;
-}
-
-bool ky__parse_int(const char *p, size_t n, int64_t *out)
-{
-	uint64_t v = 0, lim = INT64_MAX;
-	size_t i = 0;
-	bool neg = false;
-
-	if (n > 0 && (p[0] == '-' || p[0] == '+')) {
-		neg = p[0] == '-';
-		lim += neg;
-		i++;
-	}
-	if (i == n)
-		return false;
-	for (; i < n; i++) {
-		if (!is_digit(p[i]))
-			return false;
-		unsigned d = (unsigned)(p[i] - '0');
-		if (v > (lim - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-	return true;
 }
 
 static int hexval(char c)
@@ -698,6 +589,14 @@ static int add_user(struct ky_extractors *x, struct ky_hash *names,
 	return 0;
 }
 
+static void set_first(struct ky__xtr *e)
+{
+	memset(e->first_set, e->first == NULL ? 0xff : 0, sizeof(e->first_set));
+	for (const char *f = e->first; f != NULL && *f != '\0'; f++)
+		e->first_set[(unsigned char)*f >> 6] |=
+			(uint64_t)1 << ((unsigned char)*f & 63);
+}
+
 static int compile_db(struct ky_extractors *x, struct ky_err *err)
 {
 	size_t cap = 0, ne = 0;
@@ -807,6 +706,8 @@ int ky_extractors_new(struct ky_extractors **out, const struct ky_config *cfg,
 			goto out;
 	for (size_t i = 0; bi && i < ky__nbuiltins; i++)
 		x->v[x->n++] = ky__builtins[i];
+	for (size_t i = 0; i < x->n; i++)
+		set_first(&x->v[i]);
 	if ((r = compile_db(x, err)) != 0)
 		goto out;
 	if ((r = index_programs(x)) != 0) {
@@ -899,11 +800,9 @@ static int on_match(unsigned int id, unsigned long long from,
 /* Whether e may accept a message that begins with c (ky__xtr.first). */
 static bool may_start(const struct ky__xtr *e, char c)
 {
-	const char *f = e->first;
+	unsigned char b = (unsigned char)c;
 
-	while (f != NULL && *f != '\0' && *f != c)
-		f++;
-	return f == NULL || *f != '\0';
+	return (e->first_set[b >> 6] >> (b & 63)) & 1;
 }
 
 /* Tries the candidates in priority order; the first that accepts wins,
