@@ -531,27 +531,14 @@ out:
 	return r;
 }
 
-static inline char ascii_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c + 'a' - 'A') : c;
-}
-
 bool ky_ls_cond_match(const struct ky_ls_cond *c, const struct ky_field *f)
 {
 	if (!f || !f->str)
 		return false;
-	/* ASCII caseless equality of the NUL-terminated value and the field's
-	 * str_len bytes, inline: this runs for every event */
-	for (size_t k = 0; k < c->nvalues; k++) {
-		const char *v = c->values[k];
-		size_t i = 0;
-
-		while (i < f->str_len && v[i] != '\0' &&
-		       ascii_lower(v[i]) == ascii_lower(f->str[i]))
-			i++;
-		if (i == f->str_len && v[i] == '\0')
+	for (size_t k = 0; k < c->nvalues; k++)
+		if (strlen(c->values[k]) == f->str_len &&
+		    strncasecmp(c->values[k], f->str, f->str_len) == 0)
 			return true;
-	}
 	return false;
 }
 
