@@ -87,6 +87,22 @@ struct ky_config {
 	int64_t corr_max_events;    /* event times per group */
 	int64_t corr_lateness;	    /* seconds */
 	int64_t corr_save_interval; /* seconds between state saves */
+	/* incidents */
+	char *inc_group_by;	/* "rule,host": rule|host|user|src_ip */
+	int64_t inc_window;	/* seconds */
+	int64_t inc_dedup;	/* seconds */
+	int64_t inc_default_crit; /* 1-5 */
+	char *inc_tlp_by_band;	/* four TLP levels, low..critical */
+	char *inc_pap_by_band;
+	int64_t inc_due_soon; /* hours */
+	/* entity (NIS2 / CRA reports) */
+	char *entity_name;
+	char *entity_sector; /* code of the NIS2 sector table */
+	char *entity_subsector;
+	char *entity_member_state; /* ISO 3166-1 alpha-2 */
+	char *entity_time_zone;	   /* IANA zone */
+	bool entity_trust_service;
+	bool entity_manufacturer; /* CRA Art. 14 applies */
 	/* store */
 	char *store_path; /* relative to the node directory */
 	int64_t busy_timeout_ms;

@@ -137,6 +137,51 @@ const struct ky_config_key ky_config_keys[] = {
 	INT("serve.idle_timeout", idle_timeout, "300", 1, 86400,
 	    "Seconds after which an idle TCP or TLS connection is closed."),
 
+	STR("incidents.group_by", inc_group_by, "rule,host",
+	    "Alert fields an incident is keyed on, comma-separated: any of "
+	    "rule, host, user, src_ip; empty puts every alert of the window in "
+	    "one incident."),
+	INT("incidents.window", inc_window, "3600", 1, 30 * 86400,
+	    "Seconds: an alert joins an open incident of its key whose span "
+	    "is within this of the alert's time."),
+	INT("incidents.dedup", inc_dedup, "60", 0, 86400,
+	    "Seconds: an alert with the same rule, host, user and address as "
+	    "an earlier one within this is folded into its count (0: off)."),
+	INT("incidents.default_criticality", inc_default_crit, "3", 1, 5,
+	    "Criticality (1-5) of an alert's asset when the inventory does not "
+	    "know it."),
+	STR("incidents.tlp_by_band", inc_tlp_by_band,
+	    "green,amber,amber,amber+strict",
+	    "Default TLP 2.0 marking of incidents by severity band (low, "
+	    "medium, high, critical)."),
+	STR("incidents.pap_by_band", inc_pap_by_band, "green,amber,amber,red",
+	    "Default PAP marking of incidents by severity band."),
+	INT("incidents.due_soon", inc_due_soon, "6", 0, 720,
+	    "Hours before a NIS2/CRA deadline from which `kyklos incidents "
+	    "due` lists the stage as due soon."),
+
+	STR("entity.name", entity_name, "",
+	    "Legal name of the entity this node reports for (NIS2 and CRA "
+	    "reports)."),
+	STR("entity.sector", entity_sector, "",
+	    "NIS2 sector of the entity: a code of the MISP nis2 taxonomy "
+	    "(e.g. energy, health, digital-infrastructure)."),
+	STR("entity.subsector", entity_subsector, "",
+	    "NIS2 subsector code (e.g. electricity), when the sector has "
+	    "subsectors."),
+	STR("entity.member_state", entity_member_state, "",
+	    "Member state of establishment, ISO 3166-1 alpha-2 (EL for "
+	    "Greece)."),
+	STR("entity.time_zone", entity_time_zone, "UTC",
+	    "IANA time zone in which calendar-month deadlines are counted "
+	    "(e.g. Europe/Berlin)."),
+	BOOL("entity.trust_service_provider", entity_trust_service, "false",
+	     "A trust service provider: the NIS2 notification is due 24 h "
+	     "after awareness instead of 72 h."),
+	BOOL("entity.manufacturer", entity_manufacturer, "false",
+	     "A manufacturer of products with digital elements: CRA Art. 14 "
+	     "reporting applies."),
+
 	STR("store.path", store_path, "data/kyklos.db",
 	    "SQLite database file, relative to the node directory."),
 	INT("store.busy_timeout_ms", busy_timeout_ms, "5000", 0, 600000,

@@ -37,6 +37,19 @@ const struct ky_cmd ky_cmds[] = {
 	{"vulns", ky_cmd_vulns,
 	 "vulns import FILE...|check FILE...|list [--json]",
 	 "CSAF 2.0 advisories: check the mandatory tests, import, list"},
+	{"incidents", ky_cmd_incidents,
+	 "incidents list [--all] [--status S] [--json]|show ID|ack|contain|"
+	 "resolve|close|false-positive|reopen ID [--why TEXT]|classify ID "
+	 "[CLASS/TYPE] [--tlp L] [--pap P]|significant ID [--aware TIME]|"
+	 "set ID FIELD VALUE...|due [--within HOURS]",
+	 "incidents grouped from the stored alerts: list, show, lifecycle, "
+	 "classification, reporting facts and NIS2/CRA deadlines"},
+	{"report", ky_cmd_report,
+	 "report nis2|cra-incident|cra-vulnerability ID --stage STAGE "
+	 "[--json|--markdown] [-o PREFIX]|submit ID --stage STAGE [--regime "
+	 "R] [--at TIME]",
+	 "the NIS2 / CRA report of one stage, prefilled from the incident, "
+	 "with what is still to fill in; record a submission"},
 	{NULL, NULL, NULL, NULL},
 };
 

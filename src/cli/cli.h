@@ -43,11 +43,24 @@ int ky_cmd_rules(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_alerts(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_assets(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_vulns(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_incidents(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_report(struct ky_cli *cli, int argc, char **argv);
 
 struct ky_store;
 /* The node's store (cmd_intel.c): 0 opened, -1 read-only and no store
  * yet (nothing to show), 1 failed (printed). */
 int ky_cli_open_store(struct ky_cli *cli, bool readonly, struct ky_store **st);
+/* The same, keeping the node's configuration (freed by the caller when 0
+ * is returned). */
+int ky_cli_open_node_store(struct ky_cli *cli, bool readonly,
+			   struct ky_store **st, struct ky_config *cfg);
+/* Who is acting: --by, else $KYKLOS_USER, else the login name. */
+const char *ky_cli_who(const char *by);
+/* A time argument: RFC 3339 or "now"; prints the error (returns 1). */
+int ky_cli_time(const char *what, const char *s, int64_t *ns);
+/* A time for people: local RFC 3339-like "2026-11-23 14:05:00 +0100", or
+ * "-" for 0. */
+void ky_cli_fmt_time(int64_t ns, char out[40]);
 struct ky_assets;
 struct ky_err;
 /* Adds every stored asset to a (cmd_intel.c). */

@@ -181,6 +181,11 @@ json_t *ky_assets_to_json(const struct ky_assets *a);
  * hold part of the record (clear it). */
 int ky_asset_rec_from_json(const json_t *obj, struct ky_asset_rec *rec,
 			   struct ky_err *err);
+/* Adds every asset kept in the store (documents of kind "asset"); a
+ * stored record that does not read fails naming its id. */
+struct ky_store;
+int ky_assets_load_store(struct ky_assets *a, struct ky_store *st,
+			 struct ky_err *err);
 
 /* ---- importers ---- */
 

@@ -7,6 +7,7 @@
 #include "base/err.h"
 #include "intel/assets.h"
 #include "intel/assets_int.h"
+#include "store/store.h"
 
 static const char *opt_str(const json_t *o, const char *k)
 {
@@ -196,4 +197,39 @@ json_t *ky_assets_to_json(const struct ky_assets *a)
 			return NULL;
 		}
 	return arr;
+}
+
+struct loader {
+	struct ky_assets *a;
+	struct ky_err *err;
+};
+
+static int load_one(void *ud, const struct ky_doc_row *row)
+{
+	struct loader *l = ud;
+	struct ky_asset_rec rec;
+	json_error_t je;
+	json_t *j = json_loadb(row->json, row->json_len, 0, &je);
+	int r;
+
+	if (j == NULL)
+		return ky_err_set(l->err, KY_E_PARSE, "stored asset %s: %s",
+				  row->id, je.text);
+	ky_asset_rec_init(&rec);
+	r = ky_asset_rec_from_json(j, &rec, l->err);
+	if (r == 0)
+		r = ky_assets_put(l->a, &rec, NULL, NULL, l->err);
+	else
+		ky_err_prefix(l->err, "stored asset %s", row->id);
+	ky_asset_rec_clear(&rec);
+	json_decref(j);
+	return r;
+}
+
+int ky_assets_load_store(struct ky_assets *a, struct ky_store *st,
+			 struct ky_err *err)
+{
+	struct loader l = {a, err};
+
+	return ky_store_docs(st, "asset", load_one, &l, err);
 }

@@ -941,6 +941,17 @@ size_t ky_incidents_count(const struct ky_incidents *e)
 	return e->n;
 }
 
+int64_t ky_incidents_next_id(const struct ky_incidents *e)
+{
+	return e->next_id;
+}
+
+void ky_incidents_set_next_id(struct ky_incidents *e, int64_t id)
+{
+	if (id > e->next_id)
+		e->next_id = id;
+}
+
 struct ky_incident *ky_incidents_at(struct ky_incidents *e, size_t i)
 {
 	return i < e->n ? e->v[i] : NULL;

@@ -262,6 +262,10 @@ int ky_incidents_add(struct ky_incidents *e, const struct ky_incident_alert *a,
  * transitions and overrides may be applied to it directly. */
 struct ky_incident *ky_incidents_get(struct ky_incidents *e, int64_t id);
 size_t ky_incidents_count(const struct ky_incidents *e);
+/* The id the next incident gets; set only raises it (ids are never
+ * reused, even of incidents released from memory). */
+int64_t ky_incidents_next_id(const struct ky_incidents *e);
+void ky_incidents_set_next_id(struct ky_incidents *e, int64_t id);
 /* i-th held incident in creation order (NULL past the end). */
 struct ky_incident *ky_incidents_at(struct ky_incidents *e, size_t i);
 /* Takes ownership of a loaded incident (restoring from the store); fails

@@ -13,6 +13,8 @@
 struct ky_alertlog {
 	pthread_mutex_t mu;
 	struct ky_store *st;
+	ky_alertlog_hook hook;
+	void *hook_ud;
 	_Atomic uint64_t stored, lost;
 };
 
@@ -46,6 +48,14 @@ int ky_alertlog_open(struct ky_alertlog **out, const char *store_path,
 	pthread_mutex_init(&l->mu, NULL);
 	*out = l;
 	return 0;
+}
+
+void ky_alertlog_set_hook(struct ky_alertlog *l, ky_alertlog_hook fn, void *ud)
+{
+	pthread_mutex_lock(&l->mu);
+	l->hook = fn;
+	l->hook_ud = ud;
+	pthread_mutex_unlock(&l->mu);
 }
 
 void ky_alertlog_close(struct ky_alertlog *l)
@@ -157,6 +167,8 @@ int ky_alertlog_write(struct ky_alertlog *l, struct ky_alert_pending *p,
 		row.json = at(p, pr->json);
 		r = ky_store_add_alert(l->st, &row, err);
 	}
+	if (r == 0 && l->hook != NULL)
+		l->hook(l->hook_ud, l->st);
 	if (r == 0)
 		r = ky_store_commit(l->st, err);
 	if (r != 0)

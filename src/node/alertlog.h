@@ -19,6 +19,12 @@ struct ky_alert_pending;
 int ky_alertlog_open(struct ky_alertlog **out, const char *store_path,
 		     int busy_timeout_ms, struct ky_err *err);
 void ky_alertlog_close(struct ky_alertlog *l);
+/* Called inside each batch's transaction after its alerts are written
+ * (under the writer's lock): incidents group them there.  The hook keeps
+ * its own failures to itself (a savepoint), so alerts are never lost to
+ * it. */
+typedef void (*ky_alertlog_hook)(void *ud, struct ky_store *st);
+void ky_alertlog_set_hook(struct ky_alertlog *l, ky_alertlog_hook fn, void *ud);
 
 int ky_alert_pending_new(struct ky_alert_pending **out);
 void ky_alert_pending_free(struct ky_alert_pending *p);

@@ -36,6 +36,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "event/parse.h"
+#include "intel/incstore.h"
 #include "node/alertlog.h"
 #include "node/detector.h"
 #include "node/ingest.h"
@@ -475,6 +476,7 @@ static void free_server(struct server *s)
 	ky_deadletter_close(s->dl);
 	ky_corr_host_destroy(&s->corr);
 	ky_alertlog_close(s->alog);
+	ky_incstore_free(s->incs);
 	ky_store_close(s->store);
 	pthread_mutex_destroy(&s->gen_mu);
 	free(s);
@@ -544,6 +546,9 @@ static int setup(struct server *s, struct ky_err *err)
 		if (rc != 0) /* windows start empty; no reason not to run */
 			KY_WARN("store: correlation state not restored: %s",
 				err->msg);
+		if (cfg->detect_store_alerts &&
+		    (rc = ky__serve_incidents_setup(s, err)) != 0)
+			return rc;
 	}
 	if ((rc = ky_batch_pool_new(&s->pool)) != 0 ||
 	    (rc = ky_queue_new(&s->q, (size_t)cfg->queue_depth * s->nworkers,

@@ -16,6 +16,7 @@
 #include "base/time.h"
 #include "detect/ruleset.h"
 #include "event/parse.h"
+#include "intel/incstore.h"
 #include "node/serve_int.h"
 
 void ky__serve_apply_log(const struct ky_config *cfg)
@@ -212,6 +213,70 @@ void ky__serve_save_state(struct server *s)
 	ky_alertlog_unlock(s->alog);
 }
 
+/* ---- incidents ---------------------------------------------------------- */
+
+/* In the alert batch's transaction: group the new alerts.  A failure is
+ * rolled back to the savepoint (the alerts stay) and retried with the next
+ * batch, since the cursor did not move. */
+static void incidents_hook(void *ud, struct ky_store *st)
+{
+	struct server *s = ud;
+	struct ky_incstore_counts c = {0};
+	struct ky_err err = {0};
+	int r;
+
+	if ((r = ky_store_savepoint(st, "incidents", KY_SAVEPOINT_BEGIN,
+				    &err)) == 0) {
+		r = ky_incstore_sync(s->incs, st, ky_time_now_ns(), 0, &c,
+				     &err);
+		if (r == 0)
+			r = ky_store_savepoint(st, "incidents",
+					       KY_SAVEPOINT_RELEASE, &err);
+		else
+			ky_store_savepoint(st, "incidents",
+					   KY_SAVEPOINT_ROLLBACK, NULL);
+	}
+	if (r != 0) {
+		atomic_fetch_add(&s->inc_failed, 1);
+		KY_ERROR("incidents: %s", err.msg);
+		return;
+	}
+	atomic_fetch_add(&s->inc_opened, c.opened);
+	if (c.opened)
+		KY_INFO("incidents: %llu opened, %llu alerts joined, %llu "
+			"folded",
+			(unsigned long long)c.opened,
+			(unsigned long long)c.joined,
+			(unsigned long long)c.folded);
+}
+
+int ky__serve_incidents_setup(struct server *s, struct ky_err *err)
+{
+	struct ky_incident_config ic;
+	struct ky_store *st;
+	int r;
+
+	if ((r = ky_incstore_config(s->cfg, &ic, err)) != 0 ||
+	    (r = ky_incstore_new(&s->incs, &ic, err)) != 0)
+		return r;
+	/* catch up with alerts stored while no daemon ran */
+	st = ky_alertlog_lock(s->alog);
+	r = ky_store_begin(st, err);
+	if (r == 0) {
+		r = ky_incstore_sync(s->incs, st, ky_time_now_ns(), 0, NULL,
+				     err);
+		if (r == 0)
+			r = ky_store_commit(st, err);
+		else
+			ky_store_rollback(st);
+	}
+	ky_alertlog_unlock(s->alog);
+	if (r != 0)
+		return r;
+	ky_alertlog_set_hook(s->alog, incidents_hook, s);
+	return 0;
+}
+
 void ky__serve_save_cb(evutil_socket_t fd, short what, void *ud)
 {
 	(void)fd;
@@ -275,7 +340,19 @@ static int metrics_detect(struct server *s, struct ky_buf *out)
 	    (rc = ky_metrics_sample(out, "kyklos_correlation_events_total",
 				    "outcome", "late", cs.late)) != 0 ||
 	    (rc = ky_metrics_sample(out, "kyklos_correlation_events_total",
-				    "outcome", "evicted", cs.evicted)) != 0)
+				    "outcome", "evicted", cs.evicted)) != 0 ||
+	    (rc = ky_metrics_family(
+		     out, "kyklos_incidents_opened_total", "counter",
+		     "Incidents opened from stored alerts.")) != 0 ||
+	    (rc = ky_metrics_sample(out, "kyklos_incidents_opened_total", NULL,
+				    NULL, atomic_load(&s->inc_opened))) != 0 ||
+	    (rc = ky_metrics_family(out, "kyklos_incident_errors_total",
+				    "counter",
+				    "Alert batches whose grouping into "
+				    "incidents failed (retried with the "
+				    "next batch).")) != 0 ||
+	    (rc = ky_metrics_sample(out, "kyklos_incident_errors_total", NULL,
+				    NULL, atomic_load(&s->inc_failed))) != 0)
 		return rc;
 	return 0;
 }

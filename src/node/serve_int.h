@@ -13,6 +13,8 @@
 
 #include "base/err.h"
 #include "node/alertlog.h"
+
+struct ky_incstore;
 #include "node/detector.h"
 #include "node/ingest.h"
 #include "node/listen.h"
@@ -76,6 +78,8 @@ struct server {
 	struct event *save_ev;
 	_Atomic uint64_t alerts[3]; /* by enum ky_alert_kind */
 	_Atomic uint64_t alerts_lost;
+	struct ky_incstore *incs; /* NULL when alerts are not stored */
+	_Atomic uint64_t inc_opened, inc_failed;
 	/* a reload runs in its own thread; the loop thread publishes it */
 	pthread_t reload_th;
 	bool reloading, reload_again;
@@ -96,6 +100,7 @@ void ky__serve_gen_release(struct server *s, struct gen *g);
 
 /* serve_ctl.c */
 void ky__serve_apply_log(const struct ky_config *cfg);
+int ky__serve_incidents_setup(struct server *s, struct ky_err *err);
 int ky__serve_build_detector(const struct ky_config *cfg,
 			     struct ky_detector **out, struct ky_err *err);
 /* SIGHUP: starts the reload thread (or queues one more reload). */

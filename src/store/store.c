@@ -2,6 +2,7 @@
  * and the typed queries of every module.  All SQL of the program lives in
  * src/store/; prepared statements are cached per connection. */
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,9 @@ enum stmt_id {
 	ST_ALERT_ADD,
 	ST_ALERT_LIST,
 	ST_ALERT_COUNT,
+	ST_ALERT_AFTER,
+	ST_ALERT_GET,
+	ST_ALERT_MAX,
 	ST_STATE_PUT,
 	ST_STATE_GET,
 	ST_DOC_PUT,
@@ -64,6 +68,15 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" level, host, user, src_ip, json FROM alerts"
 		" WHERE created_ns >= ?2 ORDER BY id DESC LIMIT ?1",
 	[ST_ALERT_COUNT] = "SELECT count(*) FROM alerts",
+	[ST_ALERT_AFTER] =
+		"SELECT id, kind, time_ns, recv_ns, created_ns, rule_id, title,"
+		" level, host, user, src_ip, json FROM alerts"
+		" WHERE id > ?2 ORDER BY id LIMIT ?1",
+	[ST_ALERT_GET] =
+		"SELECT id, kind, time_ns, recv_ns, created_ns, rule_id, title,"
+		" level, host, user, src_ip, json FROM alerts WHERE id = ?2"
+		" LIMIT ?1",
+	[ST_ALERT_MAX] = "SELECT coalesce(max(id), 0) FROM alerts",
 	[ST_STATE_PUT] = "INSERT INTO state (name, data, saved_ns)"
 			 " VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE"
 			 " SET data = excluded.data,"
@@ -538,11 +551,14 @@ int ky_store_add_alert(struct ky_store *s, const struct ky_alert_row *row,
 	return r;
 }
 
-int ky_store_alerts(struct ky_store *s, size_t limit, int64_t since_ns,
-		    int (*fn)(void *ud, const struct ky_alert_row *row),
-		    void *ud, struct ky_err *err)
+/* Runs one of the alert queries (?1 the limit, ?2 its argument) and
+ * calls fn per row. */
+static int alert_rows(struct ky_store *s, enum stmt_id id, size_t limit,
+		      int64_t arg,
+		      int (*fn)(void *ud, const struct ky_alert_row *row),
+		      void *ud, struct ky_err *err)
 {
-	sqlite3_stmt *st = stmt_get(s, ST_ALERT_LIST, err);
+	sqlite3_stmt *st = stmt_get(s, id, err);
 	struct ky_alert_row row;
 	int rc, r = 0;
 
@@ -551,7 +567,7 @@ int ky_store_alerts(struct ky_store *s, size_t limit, int64_t since_ns,
 	sqlite3_bind_int64(
 		st, 1,
 		limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
-	sqlite3_bind_int64(st, 2, since_ns);
+	sqlite3_bind_int64(st, 2, arg);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row.id = sqlite3_column_int64(st, 0);
 		row.kind = alert_kind_parse(
@@ -581,6 +597,78 @@ int ky_store_alerts(struct ky_store *s, size_t limit, int64_t since_ns,
 out:
 	stmt_done(st);
 	return r;
+}
+
+int ky_store_alerts(struct ky_store *s, size_t limit, int64_t since_ns,
+		    int (*fn)(void *ud, const struct ky_alert_row *row),
+		    void *ud, struct ky_err *err)
+{
+	return alert_rows(s, ST_ALERT_LIST, limit, since_ns, fn, ud, err);
+}
+
+int ky_store_alerts_after(struct ky_store *s, int64_t after_id, size_t limit,
+			  int (*fn)(void *ud, const struct ky_alert_row *row),
+			  void *ud, struct ky_err *err)
+{
+	return alert_rows(s, ST_ALERT_AFTER, limit, after_id, fn, ud, err);
+}
+
+struct alert_found {
+	int (*fn)(void *ud, const struct ky_alert_row *row);
+	void *ud;
+	bool seen;
+};
+
+static int alert_seen(void *ud, const struct ky_alert_row *row)
+{
+	struct alert_found *f = ud;
+
+	f->seen = true;
+	return f->fn(f->ud, row);
+}
+
+int ky_store_alert_get(struct ky_store *s, int64_t id,
+		       int (*fn)(void *ud, const struct ky_alert_row *row),
+		       void *ud, struct ky_err *err)
+{
+	struct alert_found f = {fn, ud, false};
+	int r;
+
+	r = alert_rows(s, ST_ALERT_GET, 1, id, alert_seen, &f, err);
+	if (r == 0 && !f.seen)
+		r = ky_err_set(err, KY_E_NOTFOUND, "alert %lld not found",
+			       (long long)id);
+	return r;
+}
+
+int ky_store_alert_max_id(struct ky_store *s, int64_t *id, struct ky_err *err)
+{
+	uint64_t v = 0;
+	int r = count_rows(s, ST_ALERT_MAX, &v, "reading alerts", err);
+
+	*id = (int64_t)v;
+	return r;
+}
+
+int ky_store_savepoint(struct ky_store *s, const char *name, int op,
+		       struct ky_err *err)
+{
+	static const char *const verb[] = {"SAVEPOINT", "RELEASE",
+					   "ROLLBACK TO"};
+	char sql[160];
+
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
+			return ky_err_set(err, KY_E_INVAL,
+					  "bad savepoint name '%s'", name);
+	if (op < 0 || op > 2 || strlen(name) > 64)
+		return ky_err_set(err, KY_E_INVAL, "bad savepoint operation");
+	if (op == KY_SAVEPOINT_ROLLBACK)
+		snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name,
+			 name);
+	else
+		snprintf(sql, sizeof(sql), "%s %s", verb[op], name);
+	return exec_sql(s, sql, verb[op], err);
 }
 
 int ky_store_alert_count(struct ky_store *s, uint64_t *count,

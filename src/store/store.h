@@ -111,6 +111,25 @@ int ky_store_alerts(struct ky_store *s, size_t limit, int64_t since_ns,
 		    void *ud, struct ky_err *err);
 int ky_store_alert_count(struct ky_store *s, uint64_t *count,
 			 struct ky_err *err);
+/* Oldest first, the alerts with an id above after_id, at most limit (0 =
+ * all): how incidents catch up with the alerts table. */
+int ky_store_alerts_after(struct ky_store *s, int64_t after_id, size_t limit,
+			  int (*fn)(void *ud, const struct ky_alert_row *row),
+			  void *ud, struct ky_err *err);
+/* fn once with alert id, or KY_E_NOTFOUND. */
+int ky_store_alert_get(struct ky_store *s, int64_t id,
+		       int (*fn)(void *ud, const struct ky_alert_row *row),
+		       void *ud, struct ky_err *err);
+/* The highest alert id (0 when there is none). */
+int ky_store_alert_max_id(struct ky_store *s, int64_t *id, struct ky_err *err);
+
+/* A savepoint inside the open transaction, so that one module's part of a
+ * batch can be undone without losing the rest (name: [a-z_]+). */
+#define KY_SAVEPOINT_BEGIN 0
+#define KY_SAVEPOINT_RELEASE 1
+#define KY_SAVEPOINT_ROLLBACK 2 /* rolls back to it and releases it */
+int ky_store_savepoint(struct ky_store *s, const char *name, int op,
+		       struct ky_err *err);
 
 /* Named state of a module (correlation windows; later, sync cursors):
  * one blob per name, replaced whole. */
@@ -122,7 +141,7 @@ int ky_store_get_state(struct ky_store *s, const char *name, void **data,
 
 /* Documents of the intel layer, one JSON text per (kind, id), replaced
  * whole: kind "asset" (intel/assets.h, the import shape), "advisory" (a
- * CSAF document as imported).  The row's strings are valid during the
+ * CSAF document as imported), "incident" (intel/incstore.h).  The row's strings are valid during the
  * callback only. */
 struct ky_doc_row {
 	const char *kind, *id;
