@@ -153,6 +153,13 @@ static const char *posix_date(const char *p, struct tz_date *dt)
 	return p;
 }
 
+/* A UTC offset as TZif bounds them (POSIX allows 0-24 h for the offset;
+ * the 167 h of RFC 8536 is for transition times only). */
+static bool offset_ok(int32_t off)
+{
+	return off >= -26 * 3600 && off <= 26 * 3600;
+}
+
 /* Parses "CET-1CEST,M3.5.0,M10.5.0/3".  A zone without DST ("<+03>-3")
  * gives a fixed offset; DST without a rule is left to the transitions. */
 static bool posix_parse(const char *p, struct ky_tz *tz)
@@ -163,6 +170,8 @@ static bool posix_parse(const char *p, struct ky_tz *tz)
 		return false;
 	tz->std_off = -off;
 	tz->dst_off = tz->std_off;
+	if (!offset_ok(tz->std_off))
+		return false;
 	if (*p == '\0') {
 		tz->has_rule = true;
 		return true;
@@ -182,7 +191,7 @@ static bool posix_parse(const char *p, struct ky_tz *tz)
 	if ((p = posix_date(p + 1, &tz->end)) == NULL || *p != '\0')
 		return false;
 	tz->has_rule = tz->rule_dst = true;
-	return true;
+	return offset_ok(tz->std_off) && offset_ok(tz->dst_off);
 }
 
 /* Day number (since the epoch) of a rule date in year y. */
@@ -372,6 +381,27 @@ out:
 		fclose(f);
 	free(data);
 	ky_tz_free(tz);
+	return r;
+}
+
+int ky_tz_parse(const void *data, size_t n, const char *name,
+		struct ky_tz **out, struct ky_err *err)
+{
+	struct ky_tz *tz = calloc(1, sizeof(*tz));
+	int r;
+
+	*out = NULL;
+	if (tz == NULL)
+		return ky_err_set(err, KY_E_NOMEM, "time zone %s", name);
+	if (n >= TZ_FILE_MAX)
+		r = ky_err_set(err, KY_E_PARSE, "time zone %s: too large",
+			       name);
+	else
+		r = tzif_parse(data, n, name, tz, err);
+	if (r != 0)
+		ky_tz_free(tz);
+	else
+		*out = tz;
 	return r;
 }
 

@@ -24,6 +24,9 @@ struct ky_tz;
  * KY_E_INVAL / KY_E_PARSE.  The caller frees *out with ky_tz_free. */
 int ky_tz_load(const char *name, struct ky_tz **out, struct ky_err *err);
 void ky_tz_free(struct ky_tz *tz);
+/* The same from the bytes of a TZif file (name is used in messages). */
+int ky_tz_parse(const void *data, size_t n, const char *name,
+		struct ky_tz **out, struct ky_err *err);
 /* Seconds east of UTC in force at t_ns (e.g. 7200 for CEST). */
 int32_t ky_tz_offset(const struct ky_tz *tz, int64_t t_ns);
 /* t_ns plus `months` calendar months at the same local wall-clock time; a day

@@ -400,6 +400,53 @@ static void test_tzif_files(void **state)
 
 /* Our reader agrees with glibc's localtime_r every 5 h 7 min from 1970 to
  * 2100 (this test is single-threaded, so setting TZ here is safe). */
+/* ky_tz_parse on a real file, and on the same file with its footer rule
+ * replaced: an offset past 26 h (the fuzzer's first find) is refused. */
+static void test_tz_parse_footer(void **state)
+{
+	static const char bad[] = "\nAEST-84AEDT,M10.1.0,M4.1.0/3\n";
+	static const char good[] = "\nXYZ-5\n";
+	unsigned char buf[65536], alt[65536 + 64];
+	struct ky_err err = {0};
+	struct ky_tz *tz = NULL;
+	FILE *f = fopen("/usr/share/zoneinfo/Europe/Berlin", "rb");
+	size_t n, foot;
+
+	(void)state;
+	if (f == NULL) {
+		printf("/usr/share/zoneinfo/Europe/Berlin missing: skipped\n");
+		skip();
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_true(n > 100 && buf[n - 1] == '\n');
+	for (foot = n - 2; foot > 0 && buf[foot] != '\n'; foot--)
+		;
+	assert_int_equal(ky_tz_parse(buf, n, "Europe/Berlin", &tz, &err), 0);
+	/* 2100-01-15 and 2100-07-15, past the transitions: the footer rule */
+	assert_int_equal(ky_tz_offset(tz, 4103654400LL * 1000000000LL), 3600);
+	assert_int_equal(ky_tz_offset(tz, 4119292800LL * 1000000000LL), 7200);
+	ky_tz_free(tz);
+	memcpy(alt, buf, foot);
+	memcpy(alt + foot, bad, sizeof(bad) - 1);
+	assert_int_equal(
+		ky_tz_parse(alt, foot + sizeof(bad) - 1, "x", &tz, &err),
+		KY_E_PARSE);
+	assert_null(tz);
+	assert_non_null(strstr(err.msg, "footer"));
+	memcpy(alt + foot, good, sizeof(good) - 1);
+	assert_int_equal(
+		ky_tz_parse(alt, foot + sizeof(good) - 1, "x", &tz, &err), 0);
+	assert_int_equal(ky_tz_offset(tz, 4119292800LL * 1000000000LL),
+			 5 * 3600);
+	ky_tz_free(tz);
+	/* truncated anywhere: refused, never read past the end */
+	for (size_t k = 0; k < 60; k++) {
+		assert_int_not_equal(ky_tz_parse(buf, k, "x", &tz, &err), 0);
+		assert_null(tz);
+	}
+}
+
 static void test_against_glibc(void **state)
 {
 	static const char *const zones[] = {
@@ -441,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_cra),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_tzif_files),
+		cmocka_unit_test(test_tz_parse_footer),
 		cmocka_unit_test(test_against_glibc),
 	};
 
