@@ -8,13 +8,19 @@
 
 #include "base/time.h"
 #include "cli/cli.h"
+#include "base/config.h"
 #include "intel/assets.h"
+#include "intel/incstore.h"
 #include "store/store.h"
 
+/* Writes the inventory and, in the same transaction, gives the incidents
+ * their new severity and markings (criticality may have changed). */
 static int save_all(struct ky_store *st, const struct ky_assets *a,
-		    struct ky_err *err)
+		    const struct ky_config *cfg, struct ky_err *err)
 {
 	int64_t now = ky_time_now_ns();
+	struct ky_incident_config ic;
+	struct ky_incstore *b = NULL;
 	int r = ky_store_begin(st, err);
 
 	for (size_t i = 0; r == 0 && i < ky_assets_count(a); i++) {
@@ -30,6 +36,10 @@ static int save_all(struct ky_store *st, const struct ky_assets *a,
 		free(s);
 		json_decref(j);
 	}
+	if (r == 0 && (r = ky_incstore_config(cfg, &ic, err)) == 0 &&
+	    (r = ky_incstore_new(&b, &ic, err)) == 0)
+		r = ky_incstore_recompute(b, st, now, err);
+	ky_incstore_free(b);
 	if (r == 0)
 		return ky_store_commit(st, err);
 	ky_store_rollback(st);
@@ -48,6 +58,7 @@ static int import(struct ky_cli *cli, int argc, char **argv)
 	const char *asset_id = NULL;
 	struct ky_store *st = NULL;
 	struct ky_assets *a = NULL;
+	struct ky_config cfg;
 	struct ky_err err = {0};
 	int status = 1, nfiles = 0;
 
@@ -74,7 +85,7 @@ static int import(struct ky_cli *cli, int argc, char **argv)
 			     "csv|json|cyclonedx] [--asset ID] FILE...");
 		return 2;
 	}
-	if (ky_cli_open_store(cli, false, &st) != 0)
+	if (ky_cli_open_node_store(cli, false, &st, &cfg) != 0)
 		return 1;
 	if ((a = ky_assets_new()) == NULL) {
 		ky_cli_error("out of memory");
@@ -108,7 +119,7 @@ static int import(struct ky_cli *cli, int argc, char **argv)
 		if (imp.skipped > 0)
 			status = 1;
 	}
-	if (save_all(st, a, &err) != 0) {
+	if (save_all(st, a, &cfg, &err) != 0) {
 		ky_cli_error("%s", err.msg);
 		status = 1;
 	} else {
@@ -117,6 +128,7 @@ static int import(struct ky_cli *cli, int argc, char **argv)
 out:
 	ky_assets_free(a);
 	ky_store_close(st);
+	ky_config_free(&cfg);
 	return status;
 }
 

@@ -172,7 +172,7 @@ static int list(struct ky_cli *cli, int argc, char **argv)
 			"kyklos: %zu incidents shown, %zu %s (--all shows "
 			"every one); %llu alerts grouped now\n",
 			l.shown, l.hidden,
-			l.status >= 0 ? "of other statuses" : "closed",
+			l.status >= 0 ? "of other statuses" : "not open",
 			(unsigned long long)x.counts.alerts);
 	}
 	json_decref(l.arr);

@@ -12,6 +12,8 @@
 #include "cli/cli.h"
 #include "cli/cmd_incidents.h"
 #include "intel/assets.h"
+#include "intel/csaf.h"
+#include "intel/exposure.h"
 
 static const enum ky_regime regimes[] = {KY_REGIME_NIS2, KY_REGIME_CRA_INCIDENT,
 					 KY_REGIME_CRA_VULN};
@@ -99,7 +101,26 @@ static json_t *deadlines_json(struct ky__inc_sess *x, const json_t *c,
 
 /* ---- show ---- */
 
-static json_t *linked_assets(struct ky_store *st, const json_t *ij)
+/* Copies an asset into a (the small inventory of one incident). */
+static void keep_asset(struct ky_assets *mine, const struct ky_asset *as)
+{
+	struct ky_asset_rec rec;
+	struct ky_err err = {0};
+	json_t *j;
+
+	if (ky_assets_get(mine, as->id) != NULL ||
+	    (j = ky_asset_to_json(as)) == NULL)
+		return;
+	ky_asset_rec_init(&rec);
+	if (ky_asset_rec_from_json(j, &rec, &err) == 0)
+		(void)ky_assets_put(mine, &rec, NULL, NULL, &err);
+	ky_asset_rec_clear(&rec);
+	json_decref(j);
+}
+
+/* The assets the incident's hosts and addresses name, each with how. */
+static json_t *linked_assets(struct ky_store *st, const json_t *ij,
+			     struct ky_assets *mine)
 {
 	struct ky_assets *a = ky_assets_new();
 	struct ky_err err = {0};
@@ -121,7 +142,8 @@ static json_t *linked_assets(struct ky_store *st, const json_t *ij)
 					  : ky_assets_find_addr(a, s, strlen(s),
 								m, 8);
 
-			for (size_t k = 0; k < n && k < 8; k++)
+			for (size_t k = 0; k < n && k < 8; k++) {
+				keep_asset(mine, m[k]);
 				json_array_append_new(
 					out,
 					json_pack("{s:s, s:s, s:s, s:i, s:s?, "
@@ -132,9 +154,74 @@ static json_t *linked_assets(struct ky_store *st, const json_t *ij)
 						  m[k]->criticality, "owner",
 						  m[k]->owner, "country",
 						  m[k]->country));
+			}
 		}
 	ky_assets_free(a);
 	return out;
+}
+
+static int keep_exposure(void *ud, const struct ky_exposure *e)
+{
+	json_t *o = json_pack(
+		"{s:s, s:s?, s:s?, s:s, s:s, s:s, s:b, s:s?}", "asset",
+		e->asset->id, "software", e->sw->name, "version",
+		e->sw->version, "advisory", e->advisory, "cve", e->cve, "state",
+		e->state == KY_EXP_AFFECTED ? "affected"
+					    : "under_investigation",
+		"known_exploited", e->known_exploited, "fix", e->fix);
+
+	if (o && e->score >= 0)
+		json_object_set_new(o, "score", json_real(e->score));
+	return o ? json_array_append_new(ud, o) : KY_E_NOMEM;
+}
+
+struct expctx {
+	const struct ky_exposure_index *ix;
+	json_t *out;
+};
+
+static int expose_doc(void *ud, const struct ky_doc_row *row)
+{
+	struct expctx *x = ud;
+	struct ky_csaf *doc = NULL;
+	struct ky_err err = {0};
+	int r;
+
+	if (ky_csaf_parse(row->json, row->json_len, row->id, &doc, &err) != 0)
+		return 0; /* `kyklos vulns list` reports unreadable ones */
+	r = ky_exposures(x->ix, doc, keep_exposure, x->out, &err);
+	ky_csaf_free(doc);
+	return r;
+}
+
+/* The exposures of the incident's assets to the stored advisories, known
+ * exploited first: what makes the incident worse than its alerts say. */
+static json_t *asset_exposures(struct ky_store *st,
+			       const struct ky_assets *mine)
+{
+	struct expctx x = {NULL, json_array()};
+	struct ky_exposure_index *ix = NULL;
+	struct ky_err err = {0};
+	size_t i;
+	json_t *v, *ke;
+
+	if (x.out == NULL || ky_assets_count(mine) == 0 ||
+	    ky_exposure_index_new(mine, &ix, NULL, &err) != 0)
+		return x.out;
+	x.ix = ix;
+	(void)ky_store_docs(st, "advisory", expose_doc, &x, &err);
+	ky_exposure_index_free(ix);
+	/* stable partition: known exploited first */
+	if ((ke = json_array()) == NULL)
+		return x.out;
+	json_array_foreach(x.out, i, v) if (json_is_true(json_object_get(
+						    v, "known_exploited")))
+		json_array_append(ke, v);
+	json_array_foreach(x.out, i, v) if (!json_is_true(json_object_get(
+						    v, "known_exploited")))
+		json_array_append(ke, v);
+	json_decref(x.out);
+	return ke;
 }
 
 static void print_strs(const char *label, const json_t *a)
@@ -214,6 +301,24 @@ static void print_show(const json_t *j)
 			: "-",
 		json_string_value(json_object_get(v, "via")),
 		json_string_value(json_object_get(v, "value")));
+	json_array_foreach(json_object_get(j, "exposures"), i, v) printf(
+		"%-12s%s %s %s: %s %s%s%s%.60s\n", i ? "" : "exposures",
+		json_string_value(json_object_get(v, "asset")),
+		json_is_string(json_object_get(v, "software"))
+			? json_string_value(json_object_get(v, "software"))
+			: "?",
+		json_is_string(json_object_get(v, "version"))
+			? json_string_value(json_object_get(v, "version"))
+			: "",
+		json_string_value(json_object_get(v, "cve")),
+		json_string_value(json_object_get(v, "state")),
+		json_is_true(json_object_get(v, "known_exploited"))
+			? ", KNOWN EXPLOITED"
+			: "",
+		json_is_string(json_object_get(v, "fix")) ? ", fix: " : "",
+		json_is_string(json_object_get(v, "fix"))
+			? json_string_value(json_object_get(v, "fix"))
+			: "");
 	json_object_foreach((json_t *)json_object_get(j, "deadlines"), k,
 			    v) json_array_foreach(v, i, w)
 		printf("%-12s%s %-14s %-10s due %s%s\n", i ? "" : "deadlines",
@@ -251,6 +356,7 @@ int ky__inc_show(struct ky_cli *cli, int argc, char **argv)
 	struct ky_incident *inc = NULL;
 	struct ky_err err = {0};
 	json_t *j = NULL, *c = NULL, *d;
+	struct ky_assets *mine = NULL;
 	int64_t id, now = ky_time_now_ns();
 	bool owned = false, json = cli->json;
 	int r = 1;
@@ -277,9 +383,12 @@ int ky__inc_show(struct ky_cli *cli, int argc, char **argv)
 	if (j == NULL || (d = deadlines_json(&x, c, inc, now, &err)) == NULL)
 		goto out;
 	json_object_set_new(j, "deadlines", d);
+	if ((mine = ky_assets_new()) == NULL)
+		goto out;
 	json_object_set_new(
 		j, "assets",
-		linked_assets(x.st, json_object_get(j, "incident")));
+		linked_assets(x.st, json_object_get(j, "incident"), mine));
+	json_object_set_new(j, "exposures", asset_exposures(x.st, mine));
 	if (json) {
 		json_dumpf(j, stdout, JSON_COMPACT);
 		putchar('\n');
@@ -292,6 +401,7 @@ out:
 		ky_cli_error("%s", err.msg[0] ? err.msg : "out of memory");
 	json_decref(j);
 	json_decref(c);
+	ky_assets_free(mine);
 	if (owned)
 		ky_incident_free(inc);
 	if (ky__inc_close(&x, r == 0) != 0)
