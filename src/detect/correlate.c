@@ -258,6 +258,8 @@ static void fire(struct run *x, struct ky__group *g, const struct window *w,
 	a.first_ns = EV(g, w->s)->t;
 	a.last_ns = EV(g, w->e)->t;
 	a.ev = ev;
+	a.refs = d->refs;
+	a.nrefs = d->c->nrules;
 	c->st.fired++;
 	if (!suppressed(c, d->rule)) {
 		x->nfired++;

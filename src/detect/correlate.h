@@ -67,6 +67,10 @@ struct ky_corr_alert {
 	int64_t last_ns;  /* and of its last */
 	const struct ky_event *ev; /* the event that completed it, or NULL
 				    * when it fired on window close */
+	/* the rules it correlates, resolved (a rule's rules[] name them by
+	 * id or name; the alerts of those rules carry their id) */
+	const struct ky_sigma_rule *const *refs;
+	size_t nrefs;
 };
 
 typedef int (*ky_corr_fn)(void *ud, const struct ky_corr_alert *a);

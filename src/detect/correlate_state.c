@@ -717,6 +717,18 @@ int ky_corr_alert_to_json(const struct ky_corr_alert *a, struct ky_buf *out)
 	r = r ? r : add_time(out, a->last_ns);
 	r = r ? r : ky_buf_adds(out, ",\"rules\":");
 	r = r ? r : add_strv(out, k ? k->rules : NULL, k ? k->nrules : 0);
+	r = r ? r : ky_buf_adds(out, ",\"rule_ids\":[");
+	for (size_t i = 0; r == 0 && i < a->nrefs; i++) {
+		const struct ky_sigma_rule *x = a->refs ? a->refs[i] : NULL;
+		const char *key = x == NULL ? NULL
+				  : x->id   ? x->id
+				  : x->name ? x->name
+					    : x->title;
+
+		r = i ? ky_buf_addc(out, ',') : 0;
+		r = r ? r : add_str(out, key);
+	}
+	r = r ? r : ky_buf_addc(out, ']');
 	r = r ? r : ky_buf_adds(out, ",\"timespan\":");
 	if (r == 0 && k && k->timespan_ns % KY_NS_PER_SEC == 0)
 		r = ky_buf_addf(out, "\"%llds\"",

@@ -304,8 +304,14 @@ int ky_incstore_alert_from_row(const struct ky_alert_row *row,
 		int64_t t = 0;
 
 		a->corr_rules = x->strs + MAX_TAGS;
-		a->ncorr_rules = take_strs(json_object_get(corr, "rules"),
+		/* the resolved ids, as rule alerts carry them; the names as
+		 * written when the alert predates them */
+		a->ncorr_rules = take_strs(json_object_get(corr, "rule_ids"),
 					   x->strs + MAX_TAGS, MAX_TAGS);
+		if (a->ncorr_rules == 0)
+			a->ncorr_rules =
+				take_strs(json_object_get(corr, "rules"),
+					  x->strs + MAX_TAGS, MAX_TAGS);
 		if (first &&
 		    ky_time_parse_rfc3339(first, strlen(first), &t) > 0)
 			a->corr_first_ns = t;

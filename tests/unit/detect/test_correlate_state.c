@@ -154,7 +154,7 @@ static void test_json(void **state)
 	k = json_object_get(j, "correlation");
 	assert_int_equal(json_object_size(j), 5);
 	assert_int_equal(json_object_size(r), 5);
-	assert_int_equal(json_object_size(k), 8);
+	assert_int_equal(json_object_size(k), 9);
 	jeq(r, "id", "0e95725d-7320-415d-80f7-004da920fc11");
 	jeq(r, "title", "Brute force");
 	jeq(r, "level", "high");
@@ -174,6 +174,11 @@ static void test_json(void **state)
 			    "attack.t1110");
 	assert_string_equal(json_string_value(json_array_get(
 				    json_object_get(k, "rules"), 0)),
+			    "failed");
+	/* the resolved rule's key (id, else name: the fixture has no id) */
+	assert_int_equal(json_array_size(json_object_get(k, "rule_ids")), 1);
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(k, "rule_ids"), 0)),
 			    "failed");
 	json_decref(j);
 	/* fired at window close: no event, no receive time */
