@@ -88,11 +88,11 @@ struct ky_config {
 	int64_t corr_lateness;	    /* seconds */
 	int64_t corr_save_interval; /* seconds between state saves */
 	/* incidents */
-	char *inc_group_by;	/* "rule,host": rule|host|user|src_ip */
-	int64_t inc_window;	/* seconds */
-	int64_t inc_dedup;	/* seconds */
+	char *inc_group_by;	  /* "rule,host": rule|host|user|src_ip */
+	int64_t inc_window;	  /* seconds */
+	int64_t inc_dedup;	  /* seconds */
 	int64_t inc_default_crit; /* 1-5 */
-	char *inc_tlp_by_band;	/* four TLP levels, low..critical */
+	char *inc_tlp_by_band;	  /* four TLP levels, low..critical */
 	char *inc_pap_by_band;
 	int64_t inc_due_soon; /* hours */
 	/* entity (NIS2 / CRA reports) */

@@ -141,8 +141,8 @@ int ky_store_get_state(struct ky_store *s, const char *name, void **data,
 
 /* Documents of the intel layer, one JSON text per (kind, id), replaced
  * whole: kind "asset" (intel/assets.h, the import shape), "advisory" (a
- * CSAF document as imported), "incident" (intel/incstore.h).  The row's strings are valid during the
- * callback only. */
+ * CSAF document as imported), "incident" (intel/incstore.h).  The row's strings
+ * are valid during the callback only. */
 struct ky_doc_row {
 	const char *kind, *id;
 	const char *json;
