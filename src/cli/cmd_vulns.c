@@ -1,4 +1,5 @@
-/* `kyklos vulns import|check|list|exposures`: CSAF 2.0 advisories
+/* `kyklos vulns import|check|list|exposures`: CSAF 2.0 advisories and CVE
+ * JSON 5 records (translated to CSAF by intel/cve5.h)
  * (intel/csaf.h) and the exposures of the stored inventory to them
  * (intel/exposure.h), known exploited first.
  * A document is validated against the CSAF JSON schema (when its folder is
@@ -14,9 +15,45 @@
 #include "cli/cli.h"
 #include "intel/assets.h"
 #include "intel/csaf.h"
+#include "intel/cve5.h"
 #include "intel/exposure.h"
 #include "intel/jschema.h"
 #include "store/store.h"
+
+/* A CVE JSON 5 record is replaced by its CSAF translation (intel/cve5.h),
+ * which then goes through the same checks as any advisory. */
+static int translate_cve(const char *path, char **text, size_t *len)
+{
+	struct ky_err err = {0};
+	json_t *j, *doc = NULL;
+	char *t;
+
+	if (memmem(*text, *len, "\"CVE_RECORD\"", 12) == NULL)
+		return 0;
+	j = json_loadb(*text, *len, 0, NULL);
+	if (j == NULL || !ky_cve5_is_record(j)) {
+		json_decref(j);
+		return 0; /* not a record: the CSAF path reports what it is */
+	}
+	if (ky_cve5_to_csaf(j, &doc, &err) != 0) {
+		ky_cli_error("%s: %s", path, err.msg);
+		json_decref(j);
+		return 1;
+	}
+	json_decref(j);
+	t = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (t == NULL) {
+		ky_cli_error("out of memory");
+		return 1;
+	}
+	free(*text);
+	*text = t;
+	*len = strlen(t);
+	fprintf(stderr, "kyklos: %s: a CVE JSON 5 record, translated to CSAF\n",
+		path);
+	return 0;
+}
 
 /* Reads, parses and checks one file; *doc on success (0).  Failures are
  * printed; returns 1 when the document is refused. */
@@ -42,6 +79,8 @@ static int check_file(const char *path, const struct ky_jschema *schema,
 		goto out;
 	}
 	*len = (size_t)n;
+	if (translate_cve(path, text, len) != 0)
+		goto out;
 	if (schema != NULL) {
 		json_error_t je;
 		json_t *j = json_loadb(*text, *len, 0, &je);

@@ -88,6 +88,25 @@ ADV = {
                           "details": "upgrade to 3.0.13-1",
                           "product_ids": ["OSSL-OLD"]}]}]}
 
+# A generated CVE JSON 5 record: nginx before 1.22.2, named by CPE.
+CVE = {"dataType": "CVE_RECORD", "dataVersion": "5.1",
+       "cveMetadata": {"cveId": "CVE-2026-2222", "state": "PUBLISHED",
+                       "assignerShortName": "example",
+                       "datePublished": "2026-10-01T00:00:00"},
+       "containers": {"cna": {
+           "descriptions": [{"lang": "en", "value": "Request smuggling."}],
+           "affected": [{"vendor": "f5", "product": "nginx",
+                         "cpes": ["cpe:2.3:a:f5:nginx:*:*:*:*:*:*:*:*"],
+                         "versions": [{"version": "1.20.0",
+                                       "lessThan": "1.22.2",
+                                       "status": "affected",
+                                       "versionType": "custom"}]}],
+           "metrics": [{"cvssV3_1": {
+               "version": "3.1", "baseScore": 7.5,
+               "baseSeverity": "HIGH",
+               "vectorString":
+                   "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N"}}]}}}
+
 
 def main():
     tmp = tempfile.mkdtemp(prefix="kyklos-intel-")
@@ -169,6 +188,27 @@ def main():
                   x["software"] == "openssl 3.0.11",
                   "the exposure: asset, version, exploited, fix: %s" % x)
 
+        # a CVE JSON 5 record: translated, checked, stored, matched by CPE
+        path = os.path.join(tmp, "cve.json")
+        with open(path, "w") as f:
+            json.dump(CVE, f)
+        r = run("vulns", "import", path)
+        check(r.returncode == 0 and b"translated to CSAF" in r.stderr,
+              "a CVE JSON 5 record is imported: %s" % r.stderr)
+        r = run("vulns", "exposures", "--json")
+        rows = [json.loads(x) for x in r.stdout.splitlines()]
+        cve = [x for x in rows if x["cve"] == "CVE-2026-2222"]
+        check(len(cve) == 1 and cve[0]["software"] == "nginx 1.22.1" and
+              cve[0]["score"] == 7.5,
+              "the record's exposure (nginx < 1.22.2 by CPE): %s" % cve)
+        bad = json.loads(json.dumps(CVE))
+        bad["cveMetadata"]["state"] = "REJECTED"
+        with open(path, "w") as f:
+            json.dump(bad, f)
+        r = run("vulns", "import", path)
+        check(r.returncode == 1 and b"REJECTED" in r.stderr,
+              "a rejected record is refused")
+
         csaf = os.path.join(SHARED, "csaf", "csaf_2.0")
         if not os.path.isdir(csaf):
             print("SKIP CSAF part: folder %s is absent" % csaf)
@@ -210,7 +250,7 @@ def main():
             check(r.returncode == 0 and b"BSI-2022-0001" in r.stdout and
                   b"RHSA-2021:5186" in r.stdout,
                   "advisories listed by tracking id")
-            check(r.stdout.count(b"\n") == len(good) + 2,
+            check(r.stdout.count(b"\n") == len(good) + 3,
                   "re-importing replaces, no duplicates")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
