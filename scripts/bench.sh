@@ -6,9 +6,11 @@
 # indicators it writes; then BUILD/bench/bench_sigma (issue 3, task C: all
 # SigmaHQ rules, its parse floor and naive peer run inside it); then
 # BUILD/bench/bench_exposure (issue 4: inventory x advisories, its naive
-# floor inside it).  Builds nothing.
+# floor inside it); then BUILD/bench/bench_ledger (issue 5: appends and
+# proofs, the SHA-256 floor inside it).  Builds nothing.
 # Usage: scripts/bench.sh BUILDDIR [bench_ingest options...]
-# Environment: BENCH_ONLY=ingest|ioc|sigma|exposure runs one part; BENCH_IOC_ARGS and
+# Environment: BENCH_ONLY=ingest|ioc|sigma|exposure|ledger runs one part;
+# BENCH_LEDGER_ARGS are bench_ledger options (e.g. "-n 10000000"); BENCH_IOC_ARGS and
 # BENCH_SIGMA_ARGS are extra bench_ioc / bench_sigma options (e.g.
 # "-n 100000 -r 1").
 set -euo pipefail
@@ -22,7 +24,7 @@ runs=3
 
 only=${BENCH_ONLY:-}
 for b in "$bench" "$build/bench/bench_ioc" "$build/bench/bench_sigma" \
-	"$build/bench/bench_exposure"; do
+	"$build/bench/bench_exposure" "$build/bench/bench_ledger"; do
 	[ -x "$b" ] || {
 		echo "bench: $b not built (run: ninja -C $build)" >&2
 		exit 2
@@ -189,10 +191,16 @@ exposure() {
 	"$build/bench/bench_exposure" || rc=$?
 }
 
+# ---- ledger (issue 5): bench_ledger prints its SHA-256 floor.
+ledger() {
+	# shellcheck disable=SC2086
+	"$build/bench/bench_ledger" ${BENCH_LEDGER_ARGS:-} || rc=$?
+}
+
 case "$only" in
-"" | ingest | ioc | sigma | exposure) ;;
+"" | ingest | ioc | sigma | exposure | ledger) ;;
 *)
-	echo "bench: BENCH_ONLY must be ingest, ioc, sigma or exposure" >&2
+	echo "bench: BENCH_ONLY must be ingest, ioc, sigma, exposure or ledger" >&2
 	exit 2
 	;;
 esac
@@ -200,4 +208,5 @@ if [ -z "$only" ] || [ "$only" = ingest ]; then ingest "$@"; fi
 if [ -z "$only" ] || [ "$only" = ioc ]; then ioc; fi
 if [ -z "$only" ] || [ "$only" = sigma ]; then sigma; fi
 if [ -z "$only" ] || [ "$only" = exposure ]; then exposure; fi
+if [ -z "$only" ] || [ "$only" = ledger ]; then ledger; fi
 exit "$rc"

@@ -103,6 +103,8 @@ struct ky_config {
 	char *entity_time_zone;	   /* IANA zone */
 	bool entity_trust_service;
 	bool entity_manufacturer; /* CRA Art. 14 applies */
+	/* ledger (ledger/log.h) */
+	char *ledger_dir; /* relative to the node directory */
 	/* store */
 	char *store_path; /* relative to the node directory */
 	int64_t busy_timeout_ms;

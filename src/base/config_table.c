@@ -182,6 +182,10 @@ const struct ky_config_key ky_config_keys[] = {
 	     "A manufacturer of products with digital elements: CRA Art. 14 "
 	     "reporting applies."),
 
+	STR("ledger.dir", ledger_dir, "data/ledger",
+	    "Directory of the node's Merkle log, relative to the node "
+	    "directory."),
+
 	STR("store.path", store_path, "data/kyklos.db",
 	    "SQLite database file, relative to the node directory."),
 	INT("store.busy_timeout_ms", busy_timeout_ms, "5000", 0, 600000,

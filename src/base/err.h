@@ -22,7 +22,10 @@
 	X(KY_E_NET, -12, "network error")                                      \
 	X(KY_E_AGAIN, -13, "try again")                                        \
 	X(KY_E_NONODE, -14, "no node directory")                               \
-	X(KY_E_INTERNAL, -15, "internal error")
+	X(KY_E_INTERNAL, -15, "internal error")                                \
+	X(KY_E_VERIFY, -16, "verification failed")                             \
+	X(KY_E_CRYPTO, -17, "cryptographic operation failed")                  \
+	X(KY_E_PERM, -18, "permission denied")
 
 enum ky_status {
 #define KY__STATUS_ENUM(name, value, text) name = value,

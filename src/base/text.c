@@ -170,3 +170,100 @@ int ky_yaml_unquote_single(const char *s, size_t n, struct ky_buf *out)
 	}
 	return r;
 }
+
+static const char b64_alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+size_t ky_b64_encode(const void *in, size_t n, char *out, size_t cap)
+{
+	const uint8_t *p = in;
+	size_t o = 0, i;
+
+	if (cap < (n + 2) / 3 * 4 + 1)
+		return 0;
+	for (i = 0; i + 2 < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 |
+			     p[i + 2];
+
+		out[o++] = b64_alphabet[v >> 18];
+		out[o++] = b64_alphabet[(v >> 12) & 63];
+		out[o++] = b64_alphabet[(v >> 6) & 63];
+		out[o++] = b64_alphabet[v & 63];
+	}
+	if (i < n) {
+		uint32_t v = (uint32_t)p[i] << 16;
+
+		if (i + 1 < n)
+			v |= (uint32_t)p[i + 1] << 8;
+		out[o++] = b64_alphabet[v >> 18];
+		out[o++] = b64_alphabet[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int ky_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
+		  size_t *outlen, struct ky_err *err)
+{
+	size_t o = 0;
+
+	*outlen = 0;
+	if (n % 4 != 0)
+		return ky_err_set(err, KY_E_PARSE,
+				  "base64: length %zu is not a multiple of 4",
+				  n);
+	for (size_t i = 0; i < n; i += 4) {
+		int v[4], pad = 0;
+		uint32_t x;
+
+		for (int k = 0; k < 4; k++) {
+			char c = in[i + (size_t)k];
+
+			if (c == '=' && i + 4 == n && k >= 2) {
+				pad++;
+				v[k] = 0;
+				continue;
+			}
+			if (pad > 0 || (v[k] = b64_value(c)) < 0)
+				return ky_err_set(err, KY_E_PARSE,
+						  "base64: offset %zu: bad "
+						  "character",
+						  i + (size_t)k);
+		}
+		x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
+		    (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		if ((pad == 1 && (x & 0xff) != 0) ||
+		    (pad == 2 && (x & 0xffff) != 0))
+			return ky_err_set(err, KY_E_PARSE,
+					  "base64: offset %zu: non-zero "
+					  "trailing bits",
+					  i);
+		if (o + 3 - (size_t)pad > cap)
+			return ky_err_set(err, KY_E_TOOBIG,
+					  "base64: more than %zu bytes", cap);
+		out[o++] = (uint8_t)(x >> 16);
+		if (pad < 2)
+			out[o++] = (uint8_t)(x >> 8);
+		if (pad < 1)
+			out[o++] = (uint8_t)x;
+	}
+	*outlen = o;
+	return 0;
+}

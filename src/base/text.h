@@ -6,6 +6,7 @@
 #define KY_BASE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Length of the valid UTF-8 sequence at s (n >= 1 bytes available): 1
  * for ASCII, 2-4 for a well-formed sequence, 0 when the bytes are not one
@@ -34,5 +35,15 @@ struct ky_buf;
  * the loaders read such scalars with this instead.  out is reset first.
  * Returns 0 or KY_E_NOMEM/KY_E_TOOBIG. */
 int ky_yaml_unquote_single(const char *s, size_t n, struct ky_buf *out);
+
+/* Base64 (RFC 4648 section 4, with padding).  encode writes the text and a
+ * NUL (cap >= 4 * ceil(n / 3) + 1, else returns 0) and returns its length.
+ * decode refuses characters outside the alphabet, missing or misplaced
+ * padding and non-zero trailing bits (so every value has one encoding),
+ * and output past cap: 0 or KY_E_PARSE / KY_E_TOOBIG with the offset. */
+struct ky_err;
+size_t ky_b64_encode(const void *in, size_t n, char *out, size_t cap);
+int ky_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
+		  size_t *outlen, struct ky_err *err);
 
 #endif

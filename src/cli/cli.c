@@ -50,6 +50,12 @@ const struct ky_cmd ky_cmds[] = {
 	 "R] [--at TIME]",
 	 "the NIS2 / CRA report of one stage, prefilled from the incident, "
 	 "with what is still to fill in; record a submission"},
+	{"ledger", ky_cmd_ledger,
+	 "ledger append --kind K --data TEXT|--file F [--peer P] [--policy "
+	 "V]|show [INDEX|--last N] [--json]|prove INDEX [--size N]|prove "
+	 "--consistency S1 [S2]|verify",
+	 "the node's tamper-evident Merkle log: append entries, show them, "
+	 "prove inclusion and consistency, verify everything stored"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -45,6 +45,7 @@ int ky_cmd_assets(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_vulns(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_incidents(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_report(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_ledger(struct ky_cli *cli, int argc, char **argv);
 
 struct ky_store;
 /* The node's store (cmd_intel.c): 0 opened, -1 read-only and no store

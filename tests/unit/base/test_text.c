@@ -115,12 +115,49 @@ static void test_unquote_single(void **state)
 	unq("  lead and trail  ", "  lead and trail  ");
 }
 
+/* RFC 4648 section 10 vectors, and what decoding refuses. */
+static void test_base64(void **state)
+{
+	static const char *const plain[] = {"",	    "f",     "fo",    "foo",
+					    "foob", "fooba", "foobar"};
+	static const char *const enc[] = {
+		"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+	static const char *const bad[] = {"Zg=",      "Zh==",  "Zm9=",	"Z===",
+					  "Zg==Zg==", "Zm9v!", "Zm 9v", "=Zg="};
+	struct ky_err err = {0};
+	uint8_t out[16];
+	char text[16];
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < 7; i++) {
+		assert_int_equal(ky_b64_encode(plain[i], strlen(plain[i]), text,
+					       sizeof(text)),
+				 strlen(enc[i]));
+		assert_string_equal(text, enc[i]);
+		assert_int_equal(ky_b64_decode(enc[i], strlen(enc[i]), out,
+					       sizeof(out), &n, &err),
+				 0);
+		assert_int_equal(n, strlen(plain[i]));
+		assert_memory_equal(out, plain[i], n);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (ky_b64_decode(bad[i], strlen(bad[i]), out, sizeof(out), &n,
+				  &err) != KY_E_PARSE)
+			fail_msg("'%s' accepted", bad[i]);
+	/* output past cap, and an encode buffer too small */
+	assert_int_equal(ky_b64_decode("Zm9vYmFy", 8, out, 5, &n, &err),
+			 KY_E_TOOBIG);
+	assert_int_equal(ky_b64_encode("foobar", 6, text, 8), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_precheck),
 		cmocka_unit_test(test_unquote_single),
+		cmocka_unit_test(test_base64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
