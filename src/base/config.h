@@ -103,6 +103,18 @@ struct ky_config {
 	char *entity_time_zone;	   /* IANA zone */
 	bool entity_trust_service;
 	bool entity_manufacturer; /* CRA Art. 14 applies */
+	/* keystore (trust/keystore.h) */
+	char *ks_backend;   /* file|pkcs11 */
+	char *ks_algorithm; /* ed25519|ecdsa-p256, for a new key */
+	char *ks_key_file;  /* relative to the node directory */
+	char *ks_passphrase_file;
+	char *ks_passphrase_env;
+	char *ks_module;
+	char *ks_token;
+	char *ks_key_label;
+	char *ks_key_id;
+	char *ks_pin_file;
+	char *ks_pin_env;
 	/* ledger (ledger/log.h) */
 	char *ledger_dir; /* relative to the node directory */
 	/* store */

@@ -182,6 +182,37 @@ const struct ky_config_key ky_config_keys[] = {
 	     "A manufacturer of products with digital elements: CRA Art. 14 "
 	     "reporting applies."),
 
+	ENUM("keystore.backend", ks_backend, "file", "file|pkcs11",
+	     "Where the node's signing key lives: a PEM file, or a PKCS#11 "
+	     "token (smart card, HSM, SoftHSM2, TPM through tpm2-pkcs11)."),
+	ENUM("keystore.algorithm", ks_algorithm, "ed25519",
+	     "ed25519|ecdsa-p256",
+	     "Algorithm of a key that kyklos init creates (TPM 2.0 tokens "
+	     "need ecdsa-p256)."),
+	STR("keystore.key_file", ks_key_file, "keys/node.key",
+	    "PEM private key of the file backend, relative to the node "
+	    "directory; mode 0600, refused when others can read it."),
+	STR("keystore.passphrase_file", ks_passphrase_file, "",
+	    "File whose first line is the passphrase of an encrypted key "
+	    "file; empty: none (or passphrase_env)."),
+	STR("keystore.passphrase_env", ks_passphrase_env, "",
+	    "Environment variable holding the passphrase of an encrypted "
+	    "key file."),
+	STR("keystore.module", ks_module, "",
+	    "Path of the PKCS#11 module (e.g. "
+	    "/usr/lib/softhsm/libsofthsm2.so)."),
+	STR("keystore.token", ks_token, "",
+	    "Label of the PKCS#11 token holding the key."),
+	STR("keystore.key_label", ks_key_label, "kyklos-node",
+	    "CKA_LABEL of the key pair on the token."),
+	STR("keystore.key_id", ks_key_id, "",
+	    "CKA_ID of the key pair on the token, in hex (optional)."),
+	STR("keystore.pin_file", ks_pin_file, "",
+	    "File whose first line is the token's user PIN (never on the "
+	    "command line)."),
+	STR("keystore.pin_env", ks_pin_env, "",
+	    "Environment variable holding the token's user PIN."),
+
 	STR("ledger.dir", ledger_dir, "data/ledger",
 	    "Directory of the node's Merkle log, relative to the node "
 	    "directory."),

@@ -7,8 +7,9 @@
 #include "cli/cli.h"
 
 const struct ky_cmd ky_cmds[] = {
-	{"init", ky_cmd_init, "init DIR",
-	 "create a node directory: commented kyklos.yaml, data/, deadletter/"},
+	{"init", ky_cmd_init, "init DIR [--algorithm ed25519|ecdsa-p256]",
+	 "create a node directory: commented kyklos.yaml, data/, deadletter/ "
+	 "and the node's key (its identity)"},
 	{"config", ky_cmd_config,
 	 "config show [--json]|check [FILE]|docs|default",
 	 "print the effective configuration, validate a file, print the "
@@ -50,6 +51,9 @@ const struct ky_cmd ky_cmds[] = {
 	 "R] [--at TIME]",
 	 "the NIS2 / CRA report of one stage, prefilled from the incident, "
 	 "with what is still to fill in; record a submission"},
+	{"identity", ky_cmd_identity, "identity show [--json]",
+	 "the node's identity: node id, public key and the fingerprint to "
+	 "compare over the phone"},
 	{"ledger", ky_cmd_ledger,
 	 "ledger append --kind K --data TEXT|--file F [--peer P] [--policy "
 	 "V]|show [INDEX|--last N] [--json]|prove INDEX [--size N]|prove "

@@ -46,6 +46,13 @@ int ky_cmd_vulns(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_incidents(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_report(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_ledger(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_identity(struct ky_cli *cli, int argc, char **argv);
+
+struct ky_keystore;
+/* The node's key from keystore.* (cmd_identity.c); prints errors. */
+int ky_cli_open_keystore(const struct ky_config *cfg, struct ky_keystore **ks);
+/* Opens or creates the node key of a new node and prints its identity. */
+int ky_cli_init_identity(const struct ky_config *cfg);
 
 struct ky_store;
 /* The node's store (cmd_intel.c): 0 opened, -1 read-only and no store

@@ -1,5 +1,6 @@
 /* `kyklos init DIR`: makes a node directory with the commented default
- * kyklos.yaml, data/ and deadletter/.  Never overwrites a configuration. */
+ * kyklos.yaml, data/ and deadletter/, and the node's key (its identity,
+ * docs/identity.md).  Never overwrites a configuration or a key. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -44,7 +45,40 @@ out:
 	return r;
 }
 
-static int write_config(const char *file)
+/* Sets "  key: value" in a section of the commented default text (the
+ * line "  #key: default" is replaced). */
+static int set_line(struct ky_buf *b, const char *section, const char *key,
+		    const char *value)
+{
+	char head[64], pat[96], line[4400];
+	const char *s = ky_buf_str(b), *sec, *at, *eol;
+	struct ky_buf nb;
+	int r;
+
+	snprintf(head, sizeof(head), "\n%s:\n", section);
+	snprintf(pat, sizeof(pat), "\n  #%s: ", key);
+	if ((sec = strstr(s, head)) == NULL || (at = strstr(sec, pat)) == NULL)
+		return KY_E_NOTFOUND;
+	eol = strchr(at + 1, '\n');
+	snprintf(line, sizeof(line), "\n  %s: \"%s\"", key, value);
+	ky_buf_init(&nb, 0);
+	r = ky_buf_add(&nb, s, (size_t)(at - s));
+	r = r ? r : ky_buf_adds(&nb, line);
+	r = r ? r : ky_buf_adds(&nb, eol ? eol : "");
+	if (r == 0) {
+		ky_buf_reset(b);
+		r = ky_buf_add(b, nb.data, nb.len);
+	}
+	ky_buf_free(&nb);
+	return r;
+}
+
+struct init_opts {
+	const char *keys[8][3]; /* section, key, value */
+	size_t n;
+};
+
+static int write_config(const char *file, const struct init_opts *io)
 {
 	struct ky_buf b;
 	size_t off = 0;
@@ -56,6 +90,13 @@ static int write_config(const char *file)
 		ky_cli_error("out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < io->n; i++)
+		if (set_line(&b, io->keys[i][0], io->keys[i][1],
+			     io->keys[i][2]) != 0) {
+			ky_cli_error("cannot set %s.%s", io->keys[i][0],
+				     io->keys[i][1]);
+			goto out;
+		}
 	/* O_EXCL: a configuration that appeared meanwhile is not ours. */
 	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -114,17 +155,39 @@ static int subdir(const char *home, const char *name)
 
 int ky_cmd_init(struct ky_cli *cli, int argc, char **argv)
 {
-	const char *dir = argc == 2 ? argv[1] : cli->home_opt;
+	static const char *const flags[][2] = {
+		{"--algorithm", "algorithm"},
+	};
+	const char *dir = cli->home_opt;
+	struct init_opts io = {0};
+	struct ky_config cfg;
 	char *home = NULL;
 	struct ky_buf file;
+	struct ky_err err = {0};
 	struct stat st;
-	bool made;
+	bool made, bad = false;
 	int r = 1;
 
 	ky_buf_init(&file, 0);
-	if (argc > 2 || dir == NULL || *dir == '\0' ||
-	    (argc == 2 && argv[1][0] == '-')) {
-		ky_cli_error("usage: kyklos init DIR");
+	for (int i = 1; i < argc; i++) {
+		size_t k;
+
+		for (k = 0; k < sizeof(flags) / sizeof(flags[0]); k++)
+			if (strcmp(argv[i], flags[k][0]) == 0)
+				break;
+		if (k < sizeof(flags) / sizeof(flags[0]) && i + 1 < argc) {
+			io.keys[io.n][0] = "keystore";
+			io.keys[io.n][1] = flags[k][1];
+			io.keys[io.n++][2] = argv[++i];
+		} else if (argv[i][0] == '-' || (dir && dir != cli->home_opt)) {
+			bad = true;
+		} else {
+			dir = argv[i];
+		}
+	}
+	if (bad || dir == NULL || *dir == '\0') {
+		ky_cli_error("usage: kyklos init DIR [--algorithm "
+			     "ed25519|ecdsa-p256]");
 		r = 2;
 		goto out;
 	}
@@ -148,11 +211,22 @@ int ky_cmd_init(struct ky_cli *cli, int argc, char **argv)
 			     ky_buf_str(&file), home);
 		goto out;
 	}
-	if (write_config(ky_buf_str(&file)) != 0)
+	if (write_config(ky_buf_str(&file), &io) != 0)
 		goto out;
 	printf("created %s\n", ky_buf_str(&file));
 	if (subdir(home, "data") != 0 || subdir(home, "deadletter") != 0)
 		goto out;
+	if (ky_config_load(&cfg, ky_buf_str(&file), &err) != 0) {
+		ky_cli_error("%s", err.msg);
+		goto out;
+	}
+	free(cfg.home);
+	cfg.home = strdup(home);
+	r = cfg.home ? ky_cli_init_identity(&cfg) : 1;
+	ky_config_free(&cfg);
+	if (r != 0)
+		goto out;
+	r = 1;
 	printf("next: edit %s, then run `kyklos --home %s serve`\n",
 	       ky_buf_str(&file), home);
 	r = 0;
