@@ -117,6 +117,7 @@ struct ky_config {
 	char *ks_pin_env;
 	/* ledger (ledger/log.h) */
 	char *ledger_dir; /* relative to the node directory */
+	char *ledger_origin;
 	/* store */
 	char *store_path; /* relative to the node directory */
 	int64_t busy_timeout_ms;

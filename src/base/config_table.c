@@ -216,6 +216,9 @@ const struct ky_config_key ky_config_keys[] = {
 	STR("ledger.dir", ledger_dir, "data/ledger",
 	    "Directory of the node's Merkle log, relative to the node "
 	    "directory."),
+	STR("ledger.origin", ledger_origin, "",
+	    "Origin line of the node's checkpoints and name of its keys in "
+	    "signed notes; empty: kyklos/<node id>."),
 
 	STR("store.path", store_path, "data/kyklos.db",
 	    "SQLite database file, relative to the node directory."),

@@ -57,9 +57,11 @@ const struct ky_cmd ky_cmds[] = {
 	{"ledger", ky_cmd_ledger,
 	 "ledger append --kind K --data TEXT|--file F [--peer P] [--policy "
 	 "V]|show [INDEX|--last N] [--json]|prove INDEX [--size N]|prove "
-	 "--consistency S1 [S2]|verify",
-	 "the node's tamper-evident Merkle log: append entries, show them, "
-	 "prove inclusion and consistency, verify everything stored"},
+	 "--consistency S1 [S2]|verify|checkpoint [--verifier]|cosign NOTE "
+	 "--key VERIFIER [--proof FILE]|verify-checkpoint NOTE --key VERIFIER "
+	 "[--witness VERIFIER...]",
+	 "the node's tamper-evident Merkle log: entries, proofs, full "
+	 "verification, signed checkpoints, witness cosignatures"},
 	{NULL, NULL, NULL, NULL},
 };
 

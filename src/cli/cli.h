@@ -46,6 +46,8 @@ int ky_cmd_vulns(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_incidents(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_report(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_ledger(struct ky_cli *cli, int argc, char **argv);
+/* checkpoint, cosign, verify-checkpoint (cmd_ledger_note.c) */
+int ky__ledger_notes(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_identity(struct ky_cli *cli, int argc, char **argv);
 
 struct ky_keystore;

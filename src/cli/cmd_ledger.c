@@ -1,6 +1,7 @@
 /* `kyklos ledger append|show|prove|verify`: the node's Merkle log
  * (ledger/log.h): entries, inclusion and consistency proofs, and full
- * verification (docs/ledger.md). */
+ * verification; checkpoint, cosign and verify-checkpoint are in
+ * cmd_ledger_note.c (docs/ledger.md). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +259,7 @@ static int cmd_prove(struct ky_cli *cli, int argc, char **argv)
 	struct ky_err err = {0};
 	struct lsess s;
 	uint64_t a = 0, b = UINT64_MAX;
+	const char *outfile = NULL;
 	bool consistency = false, have_a = false;
 	size_t n = 0;
 	char t[64];
@@ -268,6 +270,8 @@ static int cmd_prove(struct ky_cli *cli, int argc, char **argv)
 			consistency = true;
 		else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)
 			b = strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			outfile = argv[++i];
 		else if (argv[i][0] >= '0' && argv[i][0] <= '9' && !have_a)
 			a = strtoull(argv[i], NULL, 10), have_a = true;
 		else if (argv[i][0] >= '0' && argv[i][0] <= '9')
@@ -277,7 +281,7 @@ static int cmd_prove(struct ky_cli *cli, int argc, char **argv)
 	}
 	if (!have_a) {
 		ky_cli_error("usage: kyklos ledger prove INDEX [--size N] | "
-			     "prove --consistency SIZE1 [SIZE2]");
+			     "prove --consistency SIZE1 [SIZE2] [-o FILE]");
 		return 2;
 	}
 	if (lopen(cli, &s, KY_LEDGER_READONLY) != 0)
@@ -308,6 +312,20 @@ static int cmd_prove(struct ky_cli *cli, int argc, char **argv)
 		print_proof("inclusion proof", proof, n);
 	}
 	printf("verified\n");
+	if (outfile != NULL) {
+		/* the hashes alone, one per line: what `cosign --proof` reads
+		 */
+		FILE *f = fopen(outfile, "w");
+
+		for (size_t i = 0; f != NULL && i < n; i++) {
+			b64(proof[i], KY_HASH_LEN, t, sizeof(t));
+			fprintf(f, "%s\n", t);
+		}
+		if (f == NULL || fclose(f) != 0) {
+			ky_err_set(&err, KY_E_IO, "%s: cannot write", outfile);
+			goto out;
+		}
+	}
 	r = 0;
 out:
 	if (r != 0)
@@ -350,9 +368,15 @@ int ky_cmd_ledger(struct ky_cli *cli, int argc, char **argv)
 		return cmd_prove(cli, argc, argv);
 	if (strcmp(sub, "verify") == 0 && argc == 2)
 		return cmd_verify(cli);
+	if (strcmp(sub, "checkpoint") == 0 || strcmp(sub, "cosign") == 0 ||
+	    strcmp(sub, "verify-checkpoint") == 0)
+		return ky__ledger_notes(cli, argc, argv);
 	ky_cli_error(
 		"usage: kyklos ledger append --kind K --data TEXT|--file F "
 		"| show [INDEX|--last N] | prove INDEX [--size N] | prove "
-		"--consistency S1 [S2] | verify");
+		"--consistency S1 [S2] | verify | checkpoint [--verifier] | "
+		"cosign NOTE --key VERIFIER [--proof FILE] | "
+		"verify-checkpoint NOTE --key VERIFIER [--witness "
+		"VERIFIER...]");
 	return 2;
 }

@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 
 #include "trust/keystore.h"
+#include "trust/signer.h"
 
 #define SECRET_MAX 1024
 
@@ -357,4 +358,19 @@ int ky_keystore_sign(struct ky_keystore *ks, const void *msg, size_t n,
 	if (ks->pub.alg == KY_ALG_ECDSA_P256)
 		return ky_ecdsa_der_to_raw(der, len, sig, err);
 	return 0;
+}
+
+static int ks_sign(void *ud, const void *msg, size_t n, uint8_t sig[KY_SIG_MAX],
+		   struct ky_err *err)
+{
+	return ky_keystore_sign(ud, msg, n, sig, err);
+}
+
+void ky_signer_from_keystore(struct ky_signer *s, struct ky_keystore *ks,
+			     const char *node_id)
+{
+	s->pub = ks->pub;
+	s->signer = node_id;
+	s->sign = ks_sign;
+	s->ud = ks;
 }
