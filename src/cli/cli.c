@@ -9,7 +9,7 @@
 const struct ky_cmd ky_cmds[] = {
 	{"init", ky_cmd_init, "init DIR [--algorithm ed25519|ecdsa-p256]",
 	 "create a node directory: commented kyklos.yaml, data/, deadletter/ "
-	 "and the node's key (its identity)"},
+	 "and the node's key (its identity), in a file or on a PKCS#11 token"},
 	{"config", ky_cmd_config,
 	 "config show [--json]|check [FILE]|docs|default",
 	 "print the effective configuration, validate a file, print the "

@@ -156,7 +156,10 @@ static int subdir(const char *home, const char *name)
 int ky_cmd_init(struct ky_cli *cli, int argc, char **argv)
 {
 	static const char *const flags[][2] = {
-		{"--algorithm", "algorithm"},
+		{"--algorithm", "algorithm"}, {"--pkcs11", "module"},
+		{"--token", "token"},	      {"--key-label", "key_label"},
+		{"--key-id", "key_id"},	      {"--pin-file", "pin_file"},
+		{"--pin-env", "pin_env"},
 	};
 	const char *dir = cli->home_opt;
 	struct init_opts io = {0};
@@ -176,6 +179,10 @@ int ky_cmd_init(struct ky_cli *cli, int argc, char **argv)
 			if (strcmp(argv[i], flags[k][0]) == 0)
 				break;
 		if (k < sizeof(flags) / sizeof(flags[0]) && i + 1 < argc) {
+			if (k == 1) /* a module means the PKCS#11 backend */
+				io.keys[io.n][0] = "keystore",
+				io.keys[io.n][1] = "backend",
+				io.keys[io.n++][2] = "pkcs11";
 			io.keys[io.n][0] = "keystore";
 			io.keys[io.n][1] = flags[k][1];
 			io.keys[io.n++][2] = argv[++i];
@@ -187,7 +194,9 @@ int ky_cmd_init(struct ky_cli *cli, int argc, char **argv)
 	}
 	if (bad || dir == NULL || *dir == '\0') {
 		ky_cli_error("usage: kyklos init DIR [--algorithm "
-			     "ed25519|ecdsa-p256]");
+			     "ed25519|ecdsa-p256] [--pkcs11 MODULE --token "
+			     "LABEL [--key-label L] [--key-id HEX] "
+			     "[--pin-file F|--pin-env VAR]]");
 		r = 2;
 		goto out;
 	}

@@ -1,5 +1,6 @@
 /* The keystore (docs/keystore.md): the file backend (PEM PKCS#8, 0600,
- * optionally encrypted) behind the narrow interface of trust/keystore.h,
+ * optionally encrypted) and the dispatch to the PKCS#11 backend
+ * (keystore_p11.c) behind the narrow interface of trust/keystore.h,
  * secrets read from files or the environment and wiped after use.  The
  * private key stays inside an OpenSSL EVP_PKEY; nothing returns it. */
 #include <errno.h>
@@ -15,13 +16,15 @@
 #include <openssl/pem.h>
 
 #include "trust/keystore.h"
+#include "trust/keystore_int.h"
 #include "trust/signer.h"
 
 #define SECRET_MAX 1024
 
 struct ky_keystore {
 	enum ky_keystore_backend backend;
-	EVP_PKEY *key;
+	EVP_PKEY *key;	     /* file */
+	struct ky__p11 *p11; /* pkcs11 */
 	struct ky_pubkey pub;
 };
 
@@ -263,9 +266,7 @@ static int file_generate(const struct ky_keystore_opts *o, enum ky_key_alg alg,
 static int backend_ok(const struct ky_keystore_opts *o, struct ky_err *err)
 {
 	if (o->backend == KY_KS_PKCS11)
-		return ky_err_set(err, KY_E_UNSUPPORTED,
-				  "the PKCS#11 backend is not in this build "
-				  "yet (docs/keystore.md)");
+		return 0;
 	if (o->backend != KY_KS_FILE || o->key_path == NULL ||
 	    *o->key_path == '\0')
 		return ky_err_set(err, KY_E_INVAL, "no key file configured");
@@ -292,6 +293,26 @@ static int finish(EVP_PKEY *key, enum ky_keystore_backend b,
 	return 0;
 }
 
+static int p11_finish(const struct ky_keystore_opts *o, bool generate,
+		      enum ky_key_alg alg, struct ky_keystore **out,
+		      struct ky_err *err)
+{
+	struct ky_keystore *ks = calloc(1, sizeof(*ks));
+	int r;
+
+	if (ks == NULL)
+		return ky_err_set(err, KY_E_NOMEM, "out of memory");
+	ks->backend = KY_KS_PKCS11;
+	r = generate ? ky__p11_generate(o, alg, &ks->p11, &ks->pub, err)
+		     : ky__p11_open(o, &ks->p11, &ks->pub, err);
+	if (r != 0) {
+		free(ks);
+		return r;
+	}
+	*out = ks;
+	return 0;
+}
+
 int ky_keystore_open(const struct ky_keystore_opts *o, struct ky_keystore **out,
 		     struct ky_err *err)
 {
@@ -299,7 +320,11 @@ int ky_keystore_open(const struct ky_keystore_opts *o, struct ky_keystore **out,
 	int r;
 
 	*out = NULL;
-	if ((r = backend_ok(o, err)) != 0 || (r = file_open(o, &key, err)) != 0)
+	if ((r = backend_ok(o, err)) != 0)
+		return r;
+	if (o->backend == KY_KS_PKCS11)
+		return p11_finish(o, false, 0, out, err);
+	if ((r = file_open(o, &key, err)) != 0)
 		return r;
 	return finish(key, o->backend, out, err);
 }
@@ -313,8 +338,11 @@ int ky_keystore_generate(const struct ky_keystore_opts *o, enum ky_key_alg alg,
 	*out = NULL;
 	if (alg != KY_ALG_ED25519 && alg != KY_ALG_ECDSA_P256)
 		return ky_err_set(err, KY_E_INVAL, "unknown key algorithm");
-	if ((r = backend_ok(o, err)) != 0 ||
-	    (r = file_generate(o, alg, &key, err)) != 0)
+	if ((r = backend_ok(o, err)) != 0)
+		return r;
+	if (o->backend == KY_KS_PKCS11)
+		return p11_finish(o, true, alg, out, err);
+	if ((r = file_generate(o, alg, &key, err)) != 0)
 		return r;
 	return finish(key, o->backend, out, err);
 }
@@ -324,6 +352,7 @@ void ky_keystore_close(struct ky_keystore *ks)
 	if (ks == NULL)
 		return;
 	EVP_PKEY_free(ks->key); /* OpenSSL clears private key material */
+	ky__p11_close(ks->p11);
 	free(ks);
 }
 
@@ -340,11 +369,14 @@ const struct ky_pubkey *ky_keystore_pubkey(const struct ky_keystore *ks)
 int ky_keystore_sign(struct ky_keystore *ks, const void *msg, size_t n,
 		     uint8_t sig[KY_SIG_MAX], struct ky_err *err)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_MD_CTX *md;
 	uint8_t der[80];
 	size_t len = ks->pub.alg == KY_ALG_ED25519 ? KY_SIG_MAX : sizeof(der);
 	int ok;
 
+	if (ks->backend == KY_KS_PKCS11)
+		return ky__p11_sign(ks->p11, msg, n, sig, err);
+	md = EVP_MD_CTX_new();
 	ok = md != NULL &&
 	     EVP_DigestSignInit(md, NULL,
 				ks->pub.alg == KY_ALG_ED25519 ? NULL
