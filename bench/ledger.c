@@ -5,7 +5,13 @@
  * hashes per second of one entry's leaf input and of a node (an append
  * needs one leaf hash and on average one node hash).
  *
- *   bench_ledger [-n ENTRIES] [-b BATCH] [-p PROOFS] [-d DIR]
+ * Then signatures per second of the keystore: the file backend (Ed25519 and
+ * P-256) and, when SoftHSM2 is installed, the PKCS#11 backend on a token
+ * made for the run, against `openssl speed ed25519` as the peer.
+ *
+ *   bench_ledger [-n ENTRIES] [-b BATCH] [-c CHECKPOINT] [-p PROOFS] [-d DIR]
+ *
+ * -c N signs a checkpoint note (Ed25519, file key) every N entries.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +21,12 @@
 
 #include <openssl/evp.h>
 
+#include "base/buf.h"
 #include "base/time.h"
 #include "ledger/log.h"
+#include "ledger/note.h"
+#include "trust/keystore.h"
+#include "trust/signer.h"
 
 static double now_s(void)
 {
@@ -31,9 +41,102 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
+/* Signatures per second of one keystore over a 100-byte checkpoint. */
+static void rate(const char *what, struct ky_keystore *ks)
+{
+	uint8_t msg[100], sig[KY_SIG_MAX];
+	struct ky_err err = {0};
+	double t0 = now_s(), t;
+	int k = 0;
+
+	memset(msg, 'c', sizeof(msg));
+	do {
+		for (int j = 0; j < 100; j++, k++)
+			if (ky_keystore_sign(ks, msg, sizeof(msg), sig, &err)) {
+				printf("  %-26s failed: %s\n", what, err.msg);
+				return;
+			}
+		t = now_s() - t0;
+	} while (t < 1.0);
+	printf("  %-26s %10.0f signatures/s\n", what, k / t);
+}
+
+static void sign_rates(const char *dir)
+{
+	struct ky_keystore_opts o = {.backend = KY_KS_FILE};
+	struct ky_keystore *ks = NULL;
+	struct ky_err err = {0};
+	char path[700], conf[700], cmd[1600], pin[700];
+	FILE *f;
+
+	printf("keystore signatures (100-byte message):\n");
+	for (int a = 0; a < 2; a++) {
+		snprintf(path, sizeof(path), "%s/sign%d.key", dir, a);
+		o.key_path = path;
+		if (ky_keystore_generate(&o,
+					 a ? KY_ALG_ECDSA_P256 : KY_ALG_ED25519,
+					 &ks, &err) == 0) {
+			rate(a ? "file, ECDSA P-256" : "file, Ed25519", ks);
+			ky_keystore_close(ks);
+		}
+	}
+	if (access("/usr/lib/softhsm/libsofthsm2.so", R_OK) != 0) {
+		printf("  pkcs11: SoftHSM2 not installed, skipped\n");
+	} else {
+		snprintf(conf, sizeof(conf), "%s/softhsm2.conf", dir);
+		snprintf(path, sizeof(path), "%s/tokens", dir);
+		snprintf(pin, sizeof(pin), "%s/pin", dir);
+		if ((f = fopen(conf, "w")) != NULL) {
+			fprintf(f,
+				"directories.tokendir = %s\n"
+				"objectstore.backend = file\n",
+				path);
+			fclose(f);
+		}
+		if ((f = fopen(pin, "w")) != NULL) {
+			fputs("5678\n", f);
+			fclose(f);
+		}
+		setenv("SOFTHSM2_CONF", conf, 1);
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p %s && softhsm2-util --init-token --free "
+			 "--label bench --so-pin 1234 --pin 5678 >/dev/null",
+			 path);
+		if (system(cmd) == 0) {
+			struct ky_keystore_opts p = {.backend = KY_KS_PKCS11};
+
+			p.module = "/usr/lib/softhsm/libsofthsm2.so";
+			p.token_label = "bench";
+			p.pin_file = pin;
+			for (int a = 0; a < 2; a++) {
+				p.key_label = a ? "ec" : "ed";
+				if (ky_keystore_generate(&p,
+							 a ? KY_ALG_ECDSA_P256
+							   : KY_ALG_ED25519,
+							 &ks, &err) != 0) {
+					printf("  pkcs11: %s\n", err.msg);
+					continue;
+				}
+				rate(a ? "pkcs11 SoftHSM2, P-256"
+				       : "pkcs11 SoftHSM2, Ed25519",
+				     ks);
+				ky_keystore_close(ks);
+			}
+		}
+	}
+	printf("  peer: openssl speed ed25519:\n");
+	fflush(stdout);
+	if (system("command -v openssl >/dev/null && openssl speed -seconds 1 "
+		   "ed25519 2>/dev/null | tail -1") != 0)
+		printf("  (openssl not found)\n");
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t n = 1000000, batch = 1000, proofs = 20000, seed = 88172645;
+	uint64_t every = 0, ncp = 0;
+	struct ky_keystore *cpk = NULL;
+	struct ky_signer cps;
 	const char *base = "/tmp";
 	char dir[512], cmd[700];
 	struct ky_ledger *l = NULL;
@@ -44,11 +147,13 @@ int main(int argc, char **argv)
 	size_t np, total_hashes = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:b:p:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:b:c:p:d:")) != -1) {
 		if (opt == 'n')
 			n = strtoull(optarg, NULL, 10);
 		else if (opt == 'b')
 			batch = strtoull(optarg, NULL, 10);
+		else if (opt == 'c')
+			every = strtoull(optarg, NULL, 10);
 		else if (opt == 'p')
 			proofs = strtoull(optarg, NULL, 10);
 		else if (opt == 'd')
@@ -70,6 +175,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (every) {
+		struct ky_keystore_opts ko = {.backend = KY_KS_FILE};
+		char kp[600];
+
+		snprintf(kp, sizeof(kp), "%s/cp.key", dir);
+		ko.key_path = kp;
+		if (ky_keystore_generate(&ko, KY_ALG_ED25519, &cpk, &err) !=
+		    0) {
+			fprintf(stderr, "bench_ledger: %s\n", err.msg);
+			return 1;
+		}
+		ky_signer_from_keystore(&cps, cpk, "bench");
+	}
 	/* appends, synced per batch, root per batch */
 	t0 = now_s();
 	for (uint64_t i = 0; i < n; i++) {
@@ -85,6 +203,25 @@ int main(int argc, char **argv)
 		      ky_ledger_root(l, i + 1, root, &err) != 0))) {
 			fprintf(stderr, "bench_ledger: %s\n", err.msg);
 			return 1;
+		}
+		if (every && (i + 1) % every == 0) {
+			struct ky_checkpoint cp = {.size = i + 1};
+			struct ky_buf body, note;
+
+			ky_buf_init(&body, 0);
+			ky_buf_init(&note, 0);
+			snprintf(cp.origin, sizeof(cp.origin), "bench/log");
+			if (ky_ledger_sync(l, &err) != 0 ||
+			    ky_ledger_root(l, i + 1, cp.root, &err) != 0 ||
+			    ky_checkpoint_format(&cp, &body) != 0 ||
+			    ky_note_sign(body.data, body.len, &cps, "bench/log",
+					 &note, &err) != 0) {
+				fprintf(stderr, "bench_ledger: %s\n", err.msg);
+				return 1;
+			}
+			ncp++;
+			ky_buf_free(&body);
+			ky_buf_free(&note);
 		}
 	}
 	if (ky_ledger_sync(l, &err) != 0)
@@ -144,8 +281,10 @@ int main(int argc, char **argv)
 	}
 
 	printf("ledger: %llu entries, batches of %llu (fdatasync + root per "
-	       "batch)\n",
-	       (unsigned long long)n, (unsigned long long)batch);
+	       "batch), %llu signed checkpoints\n",
+	       (unsigned long long)n, (unsigned long long)batch,
+	       (unsigned long long)ncp);
+	ky_keystore_close(cpk);
 	printf("  appends          %10.0f /s   (%.2f us each)\n",
 	       (double)n / t_app, t_app / (double)n * 1e6);
 	printf("  floor: 2 SHA-256 %10.0f /s   (%.2f us: one leaf + one "
@@ -161,6 +300,7 @@ int main(int argc, char **argv)
 	       "verify, %llu proofs)\n",
 	       t_con / (double)(proofs / 10) * 1e6,
 	       (unsigned long long)(proofs / 10));
+	sign_rates(dir);
 	fflush(stdout);
 	snprintf(cmd, sizeof(cmd),
 		 "command -v openssl >/dev/null && openssl speed -seconds 1 "

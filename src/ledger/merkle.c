@@ -3,28 +3,55 @@
  * and the compact range used to append.  Generation recurses on the tree's
  * shape (depth <= 64); the verifiers are the iterative algorithms of
  * 2.1.3.2 and 2.1.4.2 and never trust a size or proof length. */
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "ledger/merkle.h"
 
+/* SHA-256 of up to three pieces.  The digest is fetched once and each
+ * thread keeps its context: OpenSSL 3's implicit fetch in EVP_sha256()
+ * and a context allocation per hash cost more than the hash itself. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static pthread_key_t sha256_key; /* the thread's context, freed at exit */
+
+static void free_ctx(void *p)
+{
+	EVP_MD_CTX_free(p);
+}
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	(void)pthread_key_create(&sha256_key, free_ctx);
+}
+
 static void sha256_2(const void *a, size_t an, const void *b, size_t bn,
 		     const void *c, size_t cn, ky_hash256 out)
 {
-	EVP_MD_CTX *x = EVP_MD_CTX_new();
 	unsigned int len = KY_HASH_LEN;
+	const EVP_MD *md;
+	EVP_MD_CTX *x;
 
+	pthread_once(&sha256_once, sha256_fetch);
+	md = sha256_md ? sha256_md : EVP_sha256();
+	if ((x = pthread_getspecific(sha256_key)) == NULL &&
+	    (x = EVP_MD_CTX_new()) != NULL &&
+	    pthread_setspecific(sha256_key, x) != 0) {
+		EVP_MD_CTX_free(x);
+		x = NULL;
+	}
 	/* allocation failure cannot be reported here; an all-zero hash
 	 * matches nothing and fails every check that uses it */
 	memset(out, 0, KY_HASH_LEN);
-	if (x == NULL || EVP_DigestInit_ex(x, EVP_sha256(), NULL) != 1 ||
+	if (x == NULL || EVP_DigestInit_ex(x, md, NULL) != 1 ||
 	    EVP_DigestUpdate(x, a, an) != 1 ||
 	    (bn && EVP_DigestUpdate(x, b, bn) != 1) ||
 	    (cn && EVP_DigestUpdate(x, c, cn) != 1) ||
 	    EVP_DigestFinal_ex(x, out, &len) != 1)
 		memset(out, 0, KY_HASH_LEN);
-	EVP_MD_CTX_free(x);
 }
 
 void ky_merkle_leaf_hash(const void *data, size_t n, ky_hash256 out)
