@@ -141,11 +141,15 @@ int ky_ledger_entry_set(struct ky_ledger_entry *e, const char *kind,
 size_t ky_ledger_entry_encode(const struct ky_ledger_entry *e, char *out,
 			      size_t cap)
 {
+	static const char digits[] = "0123456789abcdef";
 	char hex[2 * KY_HASH_LEN + 1];
 	int n;
 
-	for (size_t i = 0; i < KY_HASH_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", e->object[i]);
+	for (size_t i = 0; i < KY_HASH_LEN; i++) {
+		hex[2 * i] = digits[e->object[i] >> 4];
+		hex[2 * i + 1] = digits[e->object[i] & 15];
+	}
+	hex[2 * KY_HASH_LEN] = '\0';
 	n = snprintf(out, cap, TAG " %s %s %s %s %" PRId64 "\n", e->kind, hex,
 		     e->peer[0] ? e->peer : "-", e->policy[0] ? e->policy : "-",
 		     e->time_ns);
