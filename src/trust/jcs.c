@@ -37,7 +37,7 @@ int ky_jcs_number(double d, char out[32])
 			digits[k++] = *q;
 	while (k > 1 && digits[k - 1] == '0')
 		k--;
-	exp10 = atoi(strchr(buf, 'e') + 1);
+	exp10 = (int)strtol(strchr(buf, 'e') + 1, NULL, 10);
 	n = exp10 + 1; /* the decimal point sits after n digits */
 	if (k <= n && n <= 21) {
 		memcpy(out + o, digits, (size_t)k);
