@@ -72,8 +72,7 @@ json_t *ky_case_new(int64_t incident_id)
 
 static bool cc_valid(const char *s)
 {
-	return s && strlen(s) == 2 && isupper((unsigned char)s[0]) &&
-	       isupper((unsigned char)s[1]);
+	return ky_nis2_member_state(s);
 }
 
 static int check_value(const struct field *f, const json_t *v,
@@ -332,6 +331,7 @@ int ky_case_submit(json_t *c, enum ky_regime reg, enum ky_stage stage,
 {
 	json_t *sub = json_object_get(c, "submitted"), *r, *h;
 	const char *rn = ky_regime_name(reg), *sn = ky_stage_name(stage);
+	char val[64];
 
 	if (who == NULL || *who == '\0' || when_ns <= 0)
 		return ky_err_set(err, KY_E_INVAL,
@@ -341,8 +341,13 @@ int ky_case_submit(json_t *c, enum ky_regime reg, enum ky_stage stage,
 			return ky_err_set(err, KY_E_NOMEM, "out of memory");
 		r = json_object_get(sub, rn);
 	}
-	h = json_pack("{s:s, s:s, s:s, s:I}", "field", "submitted", "value", sn,
-		      "who", who, "when_ns", (json_int_t)when_ns);
+	/* the regime in the value; when it was recorded in when_ns, like
+	 * every entry, and the submission's own time in at_ns */
+	snprintf(val, sizeof(val), "%s %s", rn, sn);
+	h = json_pack("{s:s, s:s, s:s, s:I, s:I}", "field", "submitted",
+		      "value", val, "who", who, "when_ns",
+		      (json_int_t)ky_time_now_ns(), "at_ns",
+		      (json_int_t)when_ns);
 	if (json_object_set_new(r, sn, json_integer(when_ns)) != 0 ||
 	    h == NULL ||
 	    json_array_append_new(json_object_get(c, "history"), h) != 0)
@@ -439,7 +444,7 @@ int ky_case_input(struct ky_case_input *x, const json_t *c,
 	ns = json_array_size(states);
 	nu = json_array_size(unknown);
 	iocs = json_object_get(x->inc_json, "indicators");
-	x->strs = calloc(ns + nu + 1, sizeof(*x->strs));
+	x->strs = calloc(ns + nu + 2, sizeof(*x->strs));
 	x->iocs = calloc(json_array_size(iocs) + 1, sizeof(*x->iocs));
 	if (x->strs == NULL || x->iocs == NULL) {
 		ky_case_input_clear(x);
@@ -494,6 +499,11 @@ int ky_case_input(struct ky_case_input *x, const json_t *c,
 	in->n_cross_border_states = add_strs(states, x->strs, 0);
 	in->unknown = x->strs + ns;
 	in->n_unknown = add_strs(unknown, x->strs, ns) - ns;
+	/* "no" is an answer ([]), an absent member is not: the report must
+	 * still ask for it */
+	if (states == NULL)
+		x->strs[ns + in->n_unknown++] =
+			"assessment.cross_border_impact";
 	in->severity = str_of(c, "severity");
 	if (in->severity == NULL)
 		in->severity = ky_sev_band_name(ky_incident_band(inc));

@@ -637,6 +637,15 @@ int ky_deadlines_compute(const struct ky_nis2_input *in, int64_t now_ns,
 		out[i].legal = "";
 		out[i].depends = "";
 	}
+	/* not significant: nothing applies, awareness or not */
+	if (in->regime == KY_REGIME_NIS2 && !in->significant) {
+		for (i = 0; i < KY_STAGE__COUNT; i++) {
+			out[i].state = KY_SS_NOT_APPLICABLE;
+			out[i].legal = "NIS2 Art. 23(3)";
+			out[i].depends = "incident not marked significant";
+		}
+		goto out;
+	}
 	if (in->aware_ns == 0) {
 		r = ky_err_set(err, KY_E_INVAL,
 			       "incident %s: no time of awareness: every "

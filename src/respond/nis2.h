@@ -172,6 +172,10 @@ struct ky_nis2_sector {
 	int annex;	    /* 1 (Annex I) or 2 (Annex II) */
 };
 
+/* True for the ISO 3166-1 alpha-2 code of an EU member state as the EU
+ * writes it (EL for Greece). */
+bool ky_nis2_member_state(const char *code);
+
 /* The table, terminated by an entry with code NULL. */
 const struct ky_nis2_sector *ky_nis2_sectors(void);
 const struct ky_nis2_sector *ky_nis2_sector_find(const char *code);

@@ -291,10 +291,19 @@ static int check_text(const char *what, const char *s, struct ky_err *err)
 	return 0;
 }
 
-static bool state_code_ok(const char *s)
+bool ky_nis2_member_state(const char *s)
 {
-	return s != NULL && strlen(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' &&
-	       s[1] >= 'A' && s[1] <= 'Z';
+	/* the EU's own codes: EL for Greece, not GR */
+	static const char codes[] = "AT BE BG CY CZ DE DK EE EL ES FI FR HR "
+				    "HU IE IT LT LU LV MT NL PL PT RO SE SI SK";
+
+	if (s == NULL || strlen(s) != 2 || s[0] < 'A' || s[0] > 'Z' ||
+	    s[1] < 'A' || s[1] > 'Z')
+		return false;
+	for (const char *p = codes; *p; p += 3)
+		if (p[0] == s[0] && p[1] == s[1])
+			return true;
+	return false;
 }
 
 static int check_input(const struct ky_nis2_input *in, struct ky_err *err)
@@ -362,18 +371,22 @@ static int check_input(const struct ky_nis2_input *in, struct ky_err *err)
 					  sub->code, sub->parent,
 					  sec ? sec->code : "(none)");
 	}
-	if (has(in->member_state) && !state_code_ok(in->member_state))
+	if (has(in->member_state) && !ky_nis2_member_state(in->member_state))
 		return ky_err_set(err, KY_E_INVAL,
-				  "entity.member_state \"%.16s\": expected two "
-				  "capital letters",
+				  "entity.member_state \"%.16s\": not an EU "
+				  "member state code (EL for Greece)",
 				  in->member_state);
 	for (i = 0; i < in->n_cross_border_states; i++)
-		if (!state_code_ok(in->cross_border_states[i]))
+		if (!ky_nis2_member_state(in->cross_border_states[i]))
 			return ky_err_set(
 				err, KY_E_INVAL,
-				"assessment.member_states_affected[%zu]: "
-				"expected two capital letters",
-				i);
+				"assessment.member_states_affected[%zu] "
+				"\"%.16s\": not an EU member state code "
+				"(EL for Greece)",
+				i,
+				in->cross_border_states[i]
+					? in->cross_border_states[i]
+					: "");
 	if (has(in->tlp)) {
 		static const char *const tlp[] = {
 			"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER",

@@ -86,6 +86,8 @@ static void test_fields(void **state)
 	set_bad(c, "malicious", "perhaps");
 	set_bad(c, "cross-border", "DE,france");
 	set_bad(c, "cross-border", "DE,,FR");
+	set_bad(c, "cross-border", "DE,XX"); /* not a member state */
+	set_bad(c, "cross-border", "GR");    /* the EU writes EL */
 	set_bad(c, "affected-systems", "-3");
 	set_bad(c, "affected-systems", "12a");
 	set_bad(c, "unknown", "Assessment.Impact");
