@@ -300,8 +300,9 @@ bool ky_nis2_member_state(const char *s)
 	if (s == NULL || strlen(s) != 2 || s[0] < 'A' || s[0] > 'Z' ||
 	    s[1] < 'A' || s[1] > 'Z')
 		return false;
-	for (const char *p = codes; *p; p += 3)
-		if (p[0] == s[0] && p[1] == s[1])
+	/* each code is two letters and a separator (the last one the NUL) */
+	for (size_t i = 0; i + 2 <= sizeof(codes) - 1; i += 3)
+		if (codes[i] == s[0] && codes[i + 1] == s[1])
 			return true;
 	return false;
 }

@@ -717,6 +717,8 @@ static void test_hostile(void **state)
 }
 
 static char tmpdir[] = "/tmp/kyklos-config-test-XXXXXX";
+/* set once mkdtemp made tmpdir (its random tail may end in an X) */
+static bool tmpdir_made;
 
 static void mkfile(const char *path, const char *text)
 {
@@ -735,6 +737,7 @@ static void test_load_file(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(tmpdir));
+	tmpdir_made = true;
 	snprintf(path, sizeof(path), "%s/bad.yaml", tmpdir);
 	mkfile(path, "node:\n  name: a\nserve:\n  workers: 0\n");
 	assert_int_equal(ky_config_load(&cfg, path, &err), KY_E_CONFIG);
@@ -773,8 +776,10 @@ static void test_find_home(void **state)
 
 	(void)state;
 	assert_non_null(cwd);
-	if (tmpdir[sizeof(tmpdir) - 2] == 'X')
+	if (!tmpdir_made) {
 		assert_non_null(mkdtemp(tmpdir));
+		tmpdir_made = true;
+	}
 	snprintf(a, sizeof(a), "%s/a", tmpdir);
 	snprintf(b, sizeof(b), "%s/b", tmpdir);
 	snprintf(c, sizeof(c), "%s/c", tmpdir);
@@ -860,7 +865,7 @@ static int cleanup(void **state)
 	size_t i;
 
 	(void)state;
-	if (tmpdir[sizeof(tmpdir) - 2] == 'X')
+	if (!tmpdir_made)
 		return 0;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i]);
