@@ -62,6 +62,10 @@ const struct ky_cmd ky_cmds[] = {
 	 "[--witness VERIFIER...]",
 	 "the node's tamper-evident Merkle log: entries, proofs, full "
 	 "verification, signed checkpoints, witness cosignatures"},
+	{"stix", ky_cmd_stix, "stix check FILE...|-|examples",
+	 "check STIX 2.1 objects (a bundle, an object or JSON lines) as the "
+	 "node checks what peers send; print an example of every object the "
+	 "node emits"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -49,6 +49,7 @@ int ky_cmd_ledger(struct ky_cli *cli, int argc, char **argv);
 /* checkpoint, cosign, verify-checkpoint (cmd_ledger_note.c) */
 int ky__ledger_notes(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_identity(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_stix(struct ky_cli *cli, int argc, char **argv);
 
 struct ky_keystore;
 /* The node's key from keystore.* (cmd_identity.c); prints errors. */

@@ -414,6 +414,23 @@ static int normalise(enum ky_ioc_type t, const char *v, size_t n, char *out,
 	return 0;
 }
 
+int ky_ioc_normalise(enum ky_ioc_type t, const char *v, size_t n, char *out,
+		     size_t cap, const char **why)
+{
+	uint8_t key[KY_IP_KEY_MAX];
+	size_t klen = 0, on = 0;
+
+	if ((unsigned)t >= KY_IOC_TYPES) {
+		*why = "unknown indicator type";
+		return KY_E_INVAL;
+	}
+	if (cap < IOC_MAX_VALUE + 8) {
+		*why = "output buffer too small";
+		return KY_E_INVAL;
+	}
+	return normalise(t, v, n, out, cap, &on, key, &klen, why);
+}
+
 const char *ky_ioc_type_name(enum ky_ioc_type t)
 {
 	return (unsigned)t < KY_IOC_TYPES ? type_names[t] : "unknown";

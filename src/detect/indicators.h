@@ -28,6 +28,12 @@ enum ky_ioc_type {
 const char *ky_ioc_type_name(enum ky_ioc_type t);
 /* "ip|ipv4|ipv6|cidr|domain|url|email|md5|sha1|sha256"; 0 or KY_E_INVAL */
 int ky_ioc_type_parse(const char *s, enum ky_ioc_type *out);
+/* The value v of type t as an indicator set holds it (lower-case hashes,
+ * e-mail and host names, canonical addresses and ranges) into out (cap
+ * bytes, NUL-terminated).  KY_E_PARSE with *why on a bad value. */
+#define KY_IOC_VALUE_MAX 8192
+int ky_ioc_normalise(enum ky_ioc_type t, const char *v, size_t n, char *out,
+		     size_t cap, const char **why);
 /* Guesses the type of a value (for plain lists); KY_E_PARSE when none. */
 int ky_ioc_type_guess(const char *v, size_t n, enum ky_ioc_type *out);
 
