@@ -70,6 +70,62 @@ static const struct migration migrations[] = {
 		"  PRIMARY KEY (kind, id)\n"
 		");\n",
 	},
+	{
+		"share",
+		/* the change log: every version created or accepted, in the
+		 * order this node committed it (docs/protocol.md) */
+		"CREATE TABLE changes (\n"
+		"  seq         INTEGER PRIMARY KEY,\n"
+		"  id          TEXT NOT NULL,\n"
+		"  modified    TEXT NOT NULL,\n"
+		"  modified_ns INTEGER NOT NULL,\n"
+		"  type        TEXT NOT NULL,\n"
+		"  op          INTEGER NOT NULL,\n"
+		"  origin      TEXT NOT NULL,\n"
+		"  object      TEXT,\n"
+		"  sha256      BLOB NOT NULL,\n"
+		"  seal        INTEGER NOT NULL DEFAULT 0,\n"
+		"  via         TEXT,\n"
+		"  hops        TEXT NOT NULL DEFAULT '[]',\n"
+		"  tlp         INTEGER NOT NULL,\n"
+		"  recv_ns     INTEGER NOT NULL\n"
+		");\n"
+		"CREATE UNIQUE INDEX changes_version ON changes(id, "
+		"modified_ns, "
+		"op);\n"
+		/* the version of each object a reader should see */
+		"CREATE TABLE objects (\n"
+		"  id          TEXT PRIMARY KEY,\n"
+		"  modified_ns INTEGER NOT NULL,\n"
+		"  op          INTEGER NOT NULL,\n"
+		"  seq         INTEGER NOT NULL\n"
+		") WITHOUT ROWID;\n"
+		/* origin signatures over a set of object hashes */
+		"CREATE TABLE seals (\n"
+		"  id       INTEGER PRIMARY KEY,\n"
+		"  origin   TEXT NOT NULL,\n"
+		"  envelope TEXT NOT NULL,\n"
+		"  hashes   BLOB NOT NULL,\n"
+		"  digest   BLOB NOT NULL UNIQUE\n"
+		");\n"
+		"CREATE TABLE peers (\n"
+		"  name     TEXT PRIMARY KEY,\n"
+		"  node_id  TEXT NOT NULL UNIQUE,\n"
+		"  pubkey   TEXT NOT NULL,\n"
+		"  url      TEXT,\n"
+		"  country  TEXT,\n"
+		"  groups   TEXT,\n"
+		"  paused   INTEGER NOT NULL DEFAULT 0,\n"
+		"  added_ns INTEGER NOT NULL\n"
+		");\n"
+		/* per-peer counters: cursors, bundle sequence numbers */
+		"CREATE TABLE peer_state (\n"
+		"  peer  TEXT NOT NULL,\n"
+		"  key   TEXT NOT NULL,\n"
+		"  value INTEGER NOT NULL,\n"
+		"  PRIMARY KEY (peer, key)\n"
+		") WITHOUT ROWID;\n",
+	},
 };
 
 int ky_store_schema_latest(void)

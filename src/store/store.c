@@ -13,6 +13,7 @@
 #include "store/store.h"
 
 #include "store/schema.h"
+#include "store/store_int.h"
 
 enum stmt_id {
 	ST_BEGIN,
@@ -98,6 +99,7 @@ struct ky_store {
 	unsigned flags;
 	int version;
 	sqlite3_stmt *stmt[ST__COUNT];
+	sqlite3_stmt *ext[KY__STORE_EXT_MAX]; /* other files' statements */
 };
 
 static int db_error(struct ky_store *s, struct ky_err *err, const char *what)
@@ -125,6 +127,33 @@ static void stmt_done(sqlite3_stmt *st)
 {
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+}
+
+sqlite3_stmt *ky__store_stmt(struct ky_store *s, int slot, const char *sql,
+			     struct ky_err *err)
+{
+	if (slot < 0 || slot >= KY__STORE_EXT_MAX) {
+		ky_err_set(err, KY_E_INTERNAL, "store: statement slot %d",
+			   slot);
+		return NULL;
+	}
+	if (!s->ext[slot] &&
+	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       &s->ext[slot], NULL) != SQLITE_OK) {
+		db_error(s, err, "prepare");
+		return NULL;
+	}
+	return s->ext[slot];
+}
+
+int ky__store_error(struct ky_store *s, struct ky_err *err, const char *what)
+{
+	return db_error(s, err, what);
+}
+
+sqlite3 *ky__store_db(struct ky_store *s)
+{
+	return s->db;
 }
 
 /* Runs a statement that returns no rows (or whose rows are ignored). */
@@ -309,6 +338,8 @@ void ky_store_close(struct ky_store *s)
 		return;
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (int i = 0; i < KY__STORE_EXT_MAX; i++)
+		sqlite3_finalize(s->ext[i]);
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);
