@@ -118,6 +118,14 @@ struct ky_config {
 	/* ledger (ledger/log.h) */
 	char *ledger_dir; /* relative to the node directory */
 	char *ledger_origin;
+	/* share (share/) */
+	char *share_policy;	/* relative to the node directory */
+	char *share_circle_key; /* relative to the node directory */
+	char *share_listen;	/* host:port, or "" */
+	char *share_url;
+	char *share_country;
+	int64_t share_pull_interval; /* seconds */
+	int64_t share_batch_limit;
 	/* store */
 	char *store_path; /* relative to the node directory */
 	int64_t busy_timeout_ms;

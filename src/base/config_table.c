@@ -220,6 +220,27 @@ const struct ky_config_key ky_config_keys[] = {
 	    "Origin line of the node's checkpoints and name of its keys in "
 	    "signed notes; empty: kyklos/<node id>."),
 
+	STR("share.policy", share_policy, "policy.yaml",
+	    "The sharing policy (docs/policy.md), relative to the node "
+	    "directory; without it nothing leaves the node."),
+	STR("share.circle_key", share_circle_key, "keys/circle.key",
+	    "The circle's pseudonymisation key (64 hex digits, mode 0600), "
+	    "shared by every node of the circle; without it rules that "
+	    "pseudonymise remove instead."),
+	STR("share.listen", share_listen, "",
+	    "Address and port of the sync endpoint (HTTPS, TLS 1.3, mutual "
+	    "authentication), e.g. 127.0.0.1:7443; empty: no endpoint, the "
+	    "node only pulls."),
+	STR("share.url", share_url, "",
+	    "The URL peers reach this node at (given to them with its key)."),
+	STR("share.country", share_country, "",
+	    "ISO 3166-1 country code of this node (EL for Greece), told to "
+	    "peers for their jurisdiction rules."),
+	INT("share.pull_interval", share_pull_interval, "30", 1, 86400,
+	    "Seconds between pulls from each peer when no push arrives."),
+	INT("share.batch_limit", share_batch_limit, "10000", 1, 100000,
+	    "Changes per sync batch."),
+
 	STR("store.path", store_path, "data/kyklos.db",
 	    "SQLite database file, relative to the node directory."),
 	INT("store.busy_timeout_ms", busy_timeout_ms, "5000", 0, 600000,

@@ -62,6 +62,22 @@ const struct ky_cmd ky_cmds[] = {
 	 "[--witness VERIFIER...]",
 	 "the node's tamper-evident Merkle log: entries, proofs, full "
 	 "verification, signed checkpoints, witness cosignatures"},
+	{"peer", ky_cmd_peer,
+	 "peer add NAME [URL] --key KEY [--country CC] [--groups G,..]|list "
+	 "[--json]|show NAME|remove NAME|pause NAME|resume NAME",
+	 "the peers this node shares with, each pinned by its public key"},
+	{"policy", ky_cmd_policy,
+	 "policy check [FILE]|explain PEER OBJECT-ID|FILE [--json]",
+	 "check the sharing policy; show field by field what would leave for "
+	 "a peer, and why"},
+	{"share", ky_cmd_share, "share publish FILE...|objects [--type T] "
+				"[--json]",
+	 "publish STIX objects as this node's (signed, into the change log); "
+	 "list the objects held"},
+	{"bundle", ky_cmd_bundle,
+	 "bundle export --peer NAME [--since CHANGE] -o FILE|import FILE",
+	 "offline bundles for disconnected peers: signed, numbered, zstd, "
+	 "under the same policy"},
 	{"stix", ky_cmd_stix, "stix check FILE...|-|examples",
 	 "check STIX 2.1 objects (a bundle, an object or JSON lines) as the "
 	 "node checks what peers send; print an example of every object the "

@@ -289,9 +289,12 @@ static void listener_at(const struct server *s, int i, const char **key,
 	if (i < KY_IN_COUNT) {
 		*key = input(s, i)->key;
 		*addr = input(s, i)->on ? input(s, i)->bound : "";
-	} else {
+	} else if (i == KY_IN_COUNT) {
 		*key = "metrics";
 		*addr = s->metrics_bound;
+	} else {
+		*key = "sync";
+		*addr = s->sync_bound;
 	}
 }
 
@@ -313,7 +316,7 @@ static int write_ports(struct server *s, struct ky_err *err)
 	snprintf(path, sizeof(path), "%s/serve.ports", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	ky_buf_addc(&b, '{');
-	for (int i = 0; i <= KY_IN_COUNT; i++) {
+	for (int i = 0; i <= KY_IN_COUNT + 1; i++) {
 		const char *key, *addr;
 		listener_at(s, i, &key, &addr);
 		if (addr[0] == '\0')
@@ -442,6 +445,8 @@ static void free_server(struct server *s)
 {
 	struct ky_batch *b;
 
+	ky_sync_stop(s->sync);
+	s->sync = NULL;
 	ky_inputs_free(s->ins);
 	if (s->http != NULL)
 		evhttp_free(s->http);
@@ -579,6 +584,17 @@ static int setup(struct server *s, struct ky_err *err)
 				       &s->msrc, s->metrics_bound,
 				       sizeof(s->metrics_bound), err)) != 0)
 		return rc;
+	if ((rc = ky_sync_start(&s->sync, cfg, s->sync_bound,
+				sizeof(s->sync_bound), err)) != 0) {
+		ky_sync_stop(s->sync);
+		s->sync = NULL;
+		s->sync_bound[0] = '\0';
+		/* without an endpoint asked for, the node runs unshared */
+		if (cfg->share_listen != NULL && cfg->share_listen[0] != '\0')
+			return rc;
+		KY_WARN("sharing disabled: %s", err->msg);
+		ky_err_clear(err);
+	}
 	return start_workers(s, err);
 }
 
@@ -597,7 +613,7 @@ int ky_serve_run(struct ky_config *cfg, struct ky_err *err)
 	pthread_mutex_init(&s->gen_mu, NULL);
 	if ((rc = setup(s, err)) != 0)
 		goto out;
-	for (int i = 0; i <= KY_IN_COUNT; i++) {
+	for (int i = 0; i <= KY_IN_COUNT + 1; i++) {
 		const char *key, *addr;
 		listener_at(s, i, &key, &addr);
 		if (addr[0] != '\0')

@@ -397,5 +397,7 @@ int ky__serve_metrics_render(void *ud, struct ky_buf *out)
 		     out, "kyklos_start_time_seconds", NULL, NULL,
 		     (uint64_t)(s->start_ns / KY_NS_PER_SEC))) != 0)
 		return rc;
+	if ((rc = ky_sync_metrics(s->sync, out)) != 0)
+		return rc;
 	return metrics_detect(s, out);
 }

@@ -20,6 +20,7 @@ struct ky_incstore;
 #include "node/listen.h"
 #include "node/metrics.h"
 #include "node/queue.h"
+#include "node/sync.h"
 #include "store/store.h"
 
 struct ky_buf;
@@ -60,6 +61,8 @@ struct server {
 	struct evhttp *http;
 	struct ky_metrics_source msrc;
 	char metrics_bound[80];
+	struct ky_sync *sync; /* sharing: endpoint, puller, publisher */
+	char sync_bound[80];
 	struct ky_store *store;
 	struct ky_deadletter *dl;
 	pthread_mutex_t gen_mu;

@@ -89,6 +89,8 @@ int ky_batch_in_finish(struct ky_batch_in *b, struct ky_batch_result *res,
 /* After the commit: one "received" record per change added. */
 void ky_batch_in_record(const struct ky_batch_in *b, ky_batch_record_fn rec,
 			void *rud);
+/* True once the signed trailer has been read and verified. */
+bool ky_batch_in_done(const struct ky_batch_in *b);
 /* The refusals of single changes so far, as "id: reason" lines. */
 const char *ky_batch_in_refusals(const struct ky_batch_in *b);
 void ky_batch_in_free(struct ky_batch_in *b);

@@ -119,6 +119,11 @@ void ky_batch_in_free(struct ky_batch_in *b)
 	free(b);
 }
 
+bool ky_batch_in_done(const struct ky_batch_in *b)
+{
+	return b->state == 2;
+}
+
 const char *ky_batch_in_refusals(const struct ky_batch_in *b)
 {
 	return b->refusals.data ? b->refusals.data : "";

@@ -124,7 +124,17 @@ static const struct migration migrations[] = {
 		"  key   TEXT NOT NULL,\n"
 		"  value INTEGER NOT NULL,\n"
 		"  PRIMARY KEY (peer, key)\n"
-		") WITHOUT ROWID;\n",
+		") WITHOUT ROWID;\n"
+		/* ledger entries written while another process held the
+		 * ledger (the daemon appends them) */
+		"CREATE TABLE ledger_pending (\n"
+		"  id      INTEGER PRIMARY KEY,\n"
+		"  kind    TEXT NOT NULL,\n"
+		"  sha256  BLOB NOT NULL,\n"
+		"  peer    TEXT NOT NULL,\n"
+		"  policy  TEXT NOT NULL,\n"
+		"  time_ns INTEGER NOT NULL\n"
+		");\n",
 	},
 };
 

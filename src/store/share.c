@@ -30,6 +30,9 @@ enum {
 	Q_PS_PUT,
 	Q_PS_DEL,
 	Q_SET_SEAL,
+	Q_LP_ADD,
+	Q_LP_LIST,
+	Q_LP_DEL,
 };
 
 #define CHANGE_COLS                                                            \
@@ -557,4 +560,78 @@ int ky_peer_state_put(struct ky_store *s, const char *peer, const char *key,
 	return rc == SQLITE_DONE
 		       ? 0
 		       : ky__store_error(s, err, "writing peer state");
+}
+
+/* ---- ledger entries in waiting ----------------------------------------- */
+
+int ky_ledger_pending_add(struct ky_store *s, const struct ky_pending_entry *e,
+			  struct ky_err *err)
+{
+	sqlite3_stmt *st = q(s, Q_LP_ADD,
+			     "INSERT INTO ledger_pending (kind, sha256, peer,"
+			     " policy, time_ns) VALUES (?1, ?2, ?3, ?4, ?5)",
+			     err);
+	int rc;
+
+	if (st == NULL)
+		return KY_E_STORE;
+	sqlite3_bind_text(st, 1, e->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, e->sha256, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, e->peer ? e->peer : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, e->policy ? e->policy : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, e->time_ns);
+	rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_DONE
+		       ? 0
+		       : ky__store_error(s, err, "adding a pending entry");
+}
+
+int ky_ledger_pending_drain(struct ky_store *s, size_t limit,
+			    int (*fn)(void *ud,
+				      const struct ky_pending_entry *e),
+			    void *ud, size_t *ndone, struct ky_err *err)
+{
+	sqlite3_stmt *st = q(s, Q_LP_LIST,
+			     "SELECT id, kind, sha256, peer, policy, time_ns"
+			     " FROM ledger_pending ORDER BY id LIMIT ?1",
+			     err),
+		     *del;
+	int64_t upto = 0;
+	int rc, r = 0;
+
+	*ndone = 0;
+	if (st == NULL)
+		return KY_E_STORE;
+	sqlite3_bind_int64(st, 1, (int64_t)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ky_pending_entry e = {0};
+		const void *h = sqlite3_column_blob(st, 2);
+
+		e.id = sqlite3_column_int64(st, 0);
+		e.kind = text(st, 1);
+		if (h && sqlite3_column_bytes(st, 2) == 32)
+			memcpy(e.sha256, h, 32);
+		e.peer = text(st, 3);
+		e.policy = text(st, 4);
+		e.time_ns = sqlite3_column_int64(st, 5);
+		if (fn(ud, &e) != 0)
+			break;
+		upto = e.id;
+		(*ndone)++;
+	}
+	done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ky__store_error(s, err, "reading pending entries");
+	if (upto == 0)
+		return 0;
+	if ((del = q(s, Q_LP_DEL, "DELETE FROM ledger_pending WHERE id <= ?1",
+		     err)) == NULL)
+		return KY_E_STORE;
+	sqlite3_bind_int64(del, 1, upto);
+	rc = sqlite3_step(del);
+	done(del);
+	if (rc != SQLITE_DONE)
+		r = ky__store_error(s, err, "deleting pending entries");
+	return r;
 }

@@ -95,4 +95,20 @@ int ky_peer_state_get(struct ky_store *s, const char *peer, const char *key,
 int ky_peer_state_put(struct ky_store *s, const char *peer, const char *key,
 		      int64_t v, struct ky_err *err);
 
+/* Ledger entries waiting for the process that holds the ledger. */
+struct ky_pending_entry {
+	int64_t id;
+	const char *kind, *peer, *policy;
+	uint8_t sha256[32];
+	int64_t time_ns;
+};
+int ky_ledger_pending_add(struct ky_store *s, const struct ky_pending_entry *e,
+			  struct ky_err *err);
+/* Calls fn for at most limit entries in order, then deletes those fn
+ * accepted (returned 0); stops at the first refusal. */
+int ky_ledger_pending_drain(struct ky_store *s, size_t limit,
+			    int (*fn)(void *ud,
+				      const struct ky_pending_entry *e),
+			    void *ud, size_t *done, struct ky_err *err);
+
 #endif

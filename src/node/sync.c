@@ -1,0 +1,673 @@
+/* The sharing engine (node/sync.h): start and stop, the endpoint that
+ * serves batches to bound peers, and the tick that publishes incidents,
+ * hands waiting ledger entries to the ledger and tells the puller when
+ * our change log grew. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/keyvalq_struct.h>
+
+#include "base/log.h"
+#include "base/time.h"
+#include "intel/stix.h"
+#include "node/sync_int.h"
+#include "node/sync_tls.h"
+
+#define BINDING_DAYS 30
+#define TICK_MS 200
+
+static void node_path(const struct ky_config *cfg, const char *p, char *out,
+		      size_t cap)
+{
+	if (p[0] == '/')
+		snprintf(out, cap, "%s", p);
+	else
+		snprintf(out, cap, "%s/%s", cfg->home, p);
+}
+
+void ky__sync_record(void *ud, const char *kind, const uint8_t sha[32],
+		     const char *peer, const char *policy)
+{
+	struct ky_sync *s = ud;
+	struct ky_ledger_entry e;
+	struct ky_err err = {0};
+	uint64_t idx;
+
+	pthread_mutex_lock(&s->lmu);
+	if (s->ledger != NULL &&
+	    (ky_ledger_entry_set(&e, kind, sha, peer, policy, ky_time_now_ns(),
+				 &err) != 0 ||
+	     ky_ledger_append(s->ledger, &e, &idx, &err) != 0))
+		KY_ERROR("ledger: %s", err.msg);
+	s->ledger_dirty++;
+	pthread_mutex_unlock(&s->lmu);
+}
+
+/* ---- the endpoint ------------------------------------------------------- */
+
+struct bound_peer {
+	char name[128], node_id[64], pubkey[160], country[8], groups[256];
+	bool paused;
+};
+
+static int copy_peer(void *ud, const struct ky_peer_row *p)
+{
+	struct bound_peer *b = ud;
+
+	snprintf(b->name, sizeof(b->name), "%s", p->name);
+	snprintf(b->node_id, sizeof(b->node_id), "%s", p->node_id);
+	snprintf(b->pubkey, sizeof(b->pubkey), "%s", p->pubkey);
+	snprintf(b->country, sizeof(b->country), "%s",
+		 p->country ? p->country : "");
+	snprintf(b->groups, sizeof(b->groups), "%s",
+		 p->groups ? p->groups : "");
+	b->paused = p->paused;
+	return 0;
+}
+
+/* Which pinned peer this request comes from: its binding names a node we
+ * pinned, is signed by that node's key and names the certificate of this
+ * TLS session.  0, or an HTTP status with why. */
+static int authenticate(struct ky_sync *s, struct evhttp_request *req,
+			struct bound_peer *bp, char *why, size_t cap)
+{
+	const char *hdr = evhttp_find_header(
+		evhttp_request_get_input_headers(req), "Kyklos-Binding");
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(
+		evhttp_request_get_connection(req));
+	SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+	X509 *crt = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
+	struct ky_pubkey pk;
+	struct ky_err err = {0};
+	char spki[65], node[64] = "";
+	int r;
+
+	if (crt == NULL || ky_sync_spki_hex(crt, spki) != 0) {
+		X509_free(crt);
+		snprintf(why, cap, "no client certificate");
+		return 403;
+	}
+	X509_free(crt);
+	/* the node the binding claims, read before it is verified: it only
+	 * selects the key to verify it with */
+	{
+		size_t hl = hdr ? strlen(hdr) : 0;
+		unsigned char *raw = hl && hl <= 8192 ? malloc(hl) : NULL;
+		json_t *j = NULL;
+		int n = raw ? EVP_DecodeBlock(raw, (const unsigned char *)hdr,
+					      (int)hl)
+			    : -1;
+
+		while (n > 0 && raw[n - 1] == '\0')
+			n--;
+		if (n > 0)
+			j = json_loadb((char *)raw, (size_t)n, 0, NULL);
+		snprintf(node, sizeof(node), "%s",
+			 json_string_value(json_object_get(
+				 json_object_get(j, "binding"), "node"))
+				 ?: "");
+		json_decref(j);
+		free(raw);
+	}
+	if (node[0] == '\0') {
+		snprintf(why, cap, "no Kyklos-Binding header");
+		return 403;
+	}
+	if (ky_peers_get(s->sst, node, copy_peer, bp, NULL) != 0) {
+		snprintf(why, cap, "node %s is not a pinned peer", node);
+		return 403;
+	}
+	if (ky_pubkey_parse(bp->pubkey, &pk, &err) != 0 ||
+	    (r = ky_sync_binding_check(hdr, &pk, bp->node_id, spki,
+				       ky_time_now_ns(), &err)) != 0) {
+		snprintf(why, cap, "peer %.100s: %.250s", bp->name, err.msg);
+		return 403;
+	}
+	if (bp->paused) {
+		snprintf(why, cap, "peer %s is paused", bp->name);
+		return 403;
+	}
+	return 0;
+}
+
+static void reply_text(struct evhttp_request *req, int code, const char *reason,
+		       const char *text)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (b != NULL)
+		evbuffer_add_printf(b, "%s\n", text);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "Content-Type", "text/plain");
+	evhttp_send_reply(req, code, reason, b);
+	if (b != NULL)
+		evbuffer_free(b);
+}
+
+static int to_evbuffer(void *ud, const void *p, size_t n)
+{
+	return evbuffer_add(ud, p, n);
+}
+
+static void serve_changes(struct ky_sync *s, struct evhttp_request *req,
+			  const struct bound_peer *bp)
+{
+	struct evkeyvalq q;
+	const char *after_s, *limit_s;
+	struct ky_peer_row row = {0};
+	struct ky_batch_opts o = {0};
+	struct ky_batch_stats st;
+	struct ky_err err = {0};
+	struct evbuffer *b;
+	char *end;
+	int64_t limit;
+
+	memset(&q, 0, sizeof(q));
+	q.tqh_last = &q.tqh_first;
+	if (evhttp_parse_query_str(
+		    evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req))
+			    ?: "",
+		    &q) != 0) {
+		reply_text(req, 400, "Bad Request", "malformed query");
+		return;
+	}
+	after_s = evhttp_find_header(&q, "after");
+	limit_s = evhttp_find_header(&q, "limit");
+	o.after = after_s ? strtoll(after_s, &end, 10) : 0;
+	if (after_s && (*after_s == '\0' || *end != '\0' || o.after < 0)) {
+		evhttp_clear_headers(&q);
+		reply_text(req, 400, "Bad Request",
+			   "after: not a change number");
+		return;
+	}
+	limit = limit_s ? strtoll(limit_s, &end, 10)
+			: s->cfg->share_batch_limit;
+	if (limit_s && (*limit_s == '\0' || *end != '\0' || limit < 1 ||
+			limit > KY_BATCH_LIMIT_MAX)) {
+		evhttp_clear_headers(&q);
+		reply_text(req, 400, "Bad Request", "limit: 1-100000");
+		return;
+	}
+	evhttp_clear_headers(&q);
+	if (s->pol == NULL) {
+		reply_text(req, 503, "Service Unavailable",
+			   "this node has no sharing policy: nothing leaves");
+		return;
+	}
+	o.limit = (size_t)limit;
+	o.byte_cap = 16u << 20;
+	o.rate = ky_policy_rate(
+		s->pol,
+		&(struct ky_peer_info){bp->name, bp->node_id,
+				       bp->country[0] ? bp->country : NULL,
+				       bp->groups[0] ? bp->groups : NULL});
+	row.name = bp->name;
+	row.node_id = bp->node_id;
+	row.pubkey = bp->pubkey;
+	row.country = bp->country[0] ? bp->country : NULL;
+	row.groups = bp->groups[0] ? bp->groups : NULL;
+	if ((b = evbuffer_new()) == NULL) {
+		reply_text(req, 503, "Service Unavailable", "out of memory");
+		return;
+	}
+	if (ky_batch_write(s->sst, s->pol, &s->self, &row, &o, to_evbuffer, b,
+			   ky__sync_record, s, &st, &err) != 0) {
+		KY_ERROR("sync: batch for %s: %s", bp->name, err.msg);
+		evbuffer_free(b);
+		reply_text(req, 503, "Service Unavailable", "store busy");
+		return;
+	}
+	/* what the peer has acknowledged: its cursor (for retention) */
+	ky_peer_state_put(s->sst, bp->name, "acked", o.after, NULL);
+	atomic_fetch_add(&s->served, 1);
+	atomic_fetch_add(&s->objects_out, st.sent);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "Content-Type", "application/x-kyklos-batch");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "Kyklos-Binding", s->binding);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Kyklos-More",
+			  st.more ? "1" : "0");
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+static void http_cb(struct evhttp_request *req, void *ud)
+{
+	struct ky_sync *s = ud;
+	const char *path =
+		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	enum evhttp_cmd_type m = evhttp_request_get_command(req);
+	struct bound_peer bp = {0};
+	char why[600];
+	int code;
+
+	if ((code = authenticate(s, req, &bp, why, sizeof(why))) != 0) {
+		atomic_fetch_add(&s->denied, 1);
+		KY_WARN("sync: refused a request: %s", why);
+		reply_text(req, code, "Forbidden", why);
+		return;
+	}
+	if (path && strcmp(path, "/kyklos/v1/changes") == 0 &&
+	    m == EVHTTP_REQ_GET) {
+		serve_changes(s, req, &bp);
+	} else if (path && strcmp(path, "/kyklos/v1/notify") == 0 &&
+		   m == EVHTTP_REQ_POST) {
+		ky__sync_wake(s, bp.node_id);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "Kyklos-Binding", s->binding);
+		evhttp_send_reply(req, 204, "No Content", NULL);
+	} else {
+		reply_text(req, 404, "Not Found", "no such endpoint");
+	}
+}
+
+static struct bufferevent *bev_cb(struct event_base *base, void *ud)
+{
+	struct ky_sync *s = ud;
+	SSL *ssl = SSL_new(s->sctx);
+
+	return ssl ? bufferevent_openssl_socket_new(base, -1, ssl,
+						    BUFFEREVENT_SSL_ACCEPTING,
+						    BEV_OPT_CLOSE_ON_FREE)
+		   : NULL;
+}
+
+/* ---- the tick ----------------------------------------------------------- */
+
+struct inc_pub {
+	struct ky_sync *s;
+	struct ky_stix_ctx c;
+	json_t **objs;
+	size_t n, cap;
+	int64_t newest;
+};
+
+static int inc_cb(void *ud, const struct ky_doc_row *row)
+{
+	struct inc_pub *p = ud;
+	json_t *doc, *o;
+
+	if (row->updated_ns <= p->s->inc_cursor_ns)
+		return 0;
+	if (row->updated_ns > p->newest)
+		p->newest = row->updated_ns;
+	if ((doc = json_loadb(row->json, row->json_len, 0, NULL)) == NULL)
+		return 0;
+	o = ky_stix_incident(&p->c, doc, NULL);
+	json_decref(doc);
+	if (o == NULL)
+		return 0;
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 16;
+		json_t **np = realloc(p->objs, nc * sizeof(*np));
+
+		if (np == NULL) {
+			json_decref(o);
+			return KY_E_NOMEM;
+		}
+		p->objs = np;
+		p->cap = nc;
+	}
+	p->objs[p->n++] = o;
+	return 0;
+}
+
+/* Incidents changed since the last tick become new STIX versions. */
+static void publish_incidents(struct ky_sync *s)
+{
+	struct inc_pub p = {.s = s};
+	struct ky_err err = {0};
+	size_t added = 0;
+	int r;
+
+	p.c.node_id = s->node_id;
+	p.c.node_name = s->cfg->node_name && *s->cfg->node_name
+				? s->cfg->node_name
+				: NULL;
+	p.c.now_ns = ky_time_now_ns();
+	p.newest = s->inc_cursor_ns;
+	r = ky_store_docs(s->sst, "incident", inc_cb, &p, &err);
+	if (r == 0 && p.n > 0) {
+		r = ky_store_begin(s->sst, &err);
+		r = r ? r
+		      : ky_share_publish(s->sst, &s->self, p.objs, p.n,
+					 p.c.now_ns, &added, &err);
+		r = r ? r
+		      : ky_store_put_state(s->sst, "share.incidents", &p.newest,
+					   sizeof(p.newest), p.c.now_ns, &err);
+		r = r ? r : ky_store_commit(s->sst, &err);
+		if (r != 0)
+			ky_store_rollback(s->sst);
+	}
+	if (r == 0) {
+		s->inc_cursor_ns = p.newest;
+		atomic_fetch_add(&s->published, added);
+	} else {
+		KY_ERROR("sync: publishing incidents: %s", err.msg);
+	}
+	for (size_t i = 0; i < p.n; i++)
+		json_decref(p.objs[i]);
+	free(p.objs);
+}
+
+static int pending_cb(void *ud, const struct ky_pending_entry *e)
+{
+	ky__sync_record(ud, e->kind, e->sha256, e->peer, e->policy);
+	return 0;
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *ud)
+{
+	struct ky_sync *s = ud;
+	struct ky_err err = {0};
+	int64_t seq = 0;
+	size_t n = 0;
+
+	(void)fd;
+	(void)what;
+	publish_incidents(s);
+	if (s->ledger != NULL) {
+		/* what CLI commands recorded while we hold the ledger */
+		if (ky_store_begin(s->sst, &err) == 0) {
+			if (ky_ledger_pending_drain(s->sst, 10000, pending_cb,
+						    s, &n, &err) == 0)
+				ky_store_commit(s->sst, &err);
+			else
+				ky_store_rollback(s->sst);
+		}
+		pthread_mutex_lock(&s->lmu);
+		if (s->ledger_dirty && ky_ledger_sync(s->ledger, &err) == 0)
+			s->ledger_dirty = 0;
+		pthread_mutex_unlock(&s->lmu);
+	}
+	if (ky_changes_max_seq(s->sst, &seq, &err) == 0 && seq > s->seq_seen) {
+		s->seq_seen = seq;
+		pthread_mutex_lock(&s->mu);
+		s->news = true;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+}
+
+static void *srv_main(void *arg)
+{
+	struct ky_sync *s = arg;
+
+	event_base_dispatch(s->base);
+	return NULL;
+}
+
+/* ---- start / stop ------------------------------------------------------- */
+
+static int load_policy(struct ky_sync *s, struct ky_err *err)
+{
+	char path[4200], ckey[4200], text[80];
+	uint8_t key[32];
+	FILE *f;
+	size_t n;
+	int r;
+
+	node_path(s->cfg, s->cfg->share_policy, path, sizeof(path));
+	if ((f = fopen(path, "r")) == NULL) {
+		KY_WARN("sync: no sharing policy at %s: nothing will leave "
+			"this node",
+			path);
+		return 0;
+	}
+	fclose(f);
+	if ((r = ky_policy_load(path, &s->pol, err)) != 0)
+		return r;
+	node_path(s->cfg, s->cfg->share_circle_key, ckey, sizeof(ckey));
+	if ((f = fopen(ckey, "r")) == NULL)
+		return 0;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	for (size_t i = 0; i < 32; i++) {
+		unsigned v;
+
+		if (n < 64 || sscanf(text + 2 * i, "%2x", &v) != 1)
+			return ky_err_set(err, KY_E_CONFIG,
+					  "%s: expected 64 hex digits", ckey);
+		key[i] = (uint8_t)v;
+	}
+	r = ky_policy_set_key(s->pol, key, err);
+	memset(key, 0, sizeof(key));
+	memset(text, 0, sizeof(text));
+	return r;
+}
+
+static int open_key(struct ky_sync *s, struct ky_err *err)
+{
+	const struct ky_config *c = s->cfg;
+	struct ky_keystore_opts o = {0};
+	char kf[4200], pf[4200], pin[4200];
+
+	o.backend = strcmp(c->ks_backend, "pkcs11") == 0 ? KY_KS_PKCS11
+							 : KY_KS_FILE;
+	node_path(c, c->ks_key_file, kf, sizeof(kf));
+	o.key_path = kf;
+	if (c->ks_passphrase_file && *c->ks_passphrase_file) {
+		node_path(c, c->ks_passphrase_file, pf, sizeof(pf));
+		o.passphrase_file = pf;
+	}
+	o.passphrase_env = c->ks_passphrase_env;
+	o.module = c->ks_module;
+	o.token_label = c->ks_token;
+	o.key_label = c->ks_key_label;
+	o.key_id_hex = c->ks_key_id;
+	if (c->ks_pin_file && *c->ks_pin_file) {
+		node_path(c, c->ks_pin_file, pin, sizeof(pin));
+		o.pin_file = pin;
+	}
+	o.pin_env = c->ks_pin_env;
+	return ky_keystore_open(&o, &s->ks, err);
+}
+
+int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
+		  char *bound, size_t boundlen, struct ky_err *err)
+{
+	struct ky_sync *s = calloc(1, sizeof(*s));
+	char path[4200], spki[65];
+	struct ky_ledger_repair rep;
+	struct timeval tv = {0, TICK_MS * 1000};
+	int64_t now = ky_time_now_ns();
+	void *st = NULL;
+	size_t stn = 0;
+	int r;
+
+	*out = NULL;
+	bound[0] = '\0';
+	if (s == NULL)
+		return ky_err_set(err, KY_E_NOMEM, "sync: out of memory");
+	s->cfg = cfg;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->lmu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	*out = s;
+	if ((r = open_key(s, err)) != 0) {
+		ky_err_prefix(err, "sync: node key");
+		return r;
+	}
+	ky_identity_node_id(ky_keystore_pubkey(s->ks), s->node_id);
+	ky_signer_from_keystore(&s->sg, s->ks, s->node_id);
+	s->self.node_id = s->node_id;
+	s->self.signer = &s->sg;
+	if ((r = load_policy(s, err)) != 0)
+		return r;
+	node_path(cfg, cfg->store_path, path, sizeof(path));
+	if ((r = ky_store_open(&s->sst, path, 0, (int)cfg->busy_timeout_ms,
+			       err)) != 0 ||
+	    (r = ky_store_open(&s->pst, path, 0, (int)cfg->busy_timeout_ms,
+			       err)) != 0)
+		return r;
+	if (ky_store_get_state(s->sst, "share.incidents", &st, &stn, NULL) ==
+		    0 &&
+	    stn == sizeof(int64_t))
+		memcpy(&s->inc_cursor_ns, st, sizeof(int64_t));
+	free(st);
+	ky_changes_max_seq(s->sst, &s->seq_seen, NULL);
+	node_path(cfg, cfg->ledger_dir, path, sizeof(path));
+	if ((r = ky_ledger_open(path, KY_LEDGER_CREATE, &s->ledger, &rep,
+				err)) != 0) {
+		KY_WARN("sync: %s: objects sent and received are not "
+			"ledgered until it is free",
+			err->msg);
+		s->ledger = NULL;
+	}
+	if ((r = ky_sync_tls_ensure(cfg->home, s->key_path, sizeof(s->key_path),
+				    s->crt_path, sizeof(s->crt_path), err)) !=
+		    0 ||
+	    (r = ky_sync_spki_hex_file(s->crt_path, spki, err)) != 0)
+		return r;
+	memcpy(s->spki, spki, sizeof(spki));
+	if ((r = ky_sync_binding_make(&s->sg, s->node_id, spki, now,
+				      now + BINDING_DAYS * 86400LL *
+						      1000000000LL,
+				      &s->binding, err)) != 0)
+		return r;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if ((s->base = event_base_new()) == NULL ||
+	    (s->tick = event_new(s->base, -1, EV_PERSIST, tick_cb, s)) ==
+		    NULL ||
+	    event_add(s->tick, &tv) != 0)
+		return ky_err_set(err, KY_E_NOMEM, "sync: event loop");
+	if (cfg->share_listen && *cfg->share_listen) {
+		struct evhttp_bound_socket *bs;
+		char host[256];
+		const char *colon = strrchr(cfg->share_listen, ':');
+		long port = colon ? strtol(colon + 1, NULL, 10) : -1;
+		struct sockaddr_storage ss;
+		ev_socklen_t sl = sizeof(ss);
+
+		if (colon == NULL || port < 0 || port > 65535 ||
+		    (size_t)(colon - cfg->share_listen) >= sizeof(host))
+			return ky_err_set(err, KY_E_CONFIG,
+					  "share.listen %s: expected "
+					  "host:port",
+					  cfg->share_listen);
+		snprintf(host, sizeof(host), "%.*s",
+			 (int)(colon - cfg->share_listen), cfg->share_listen);
+		if ((s->sctx = ky_sync_server_ctx(s->key_path, s->crt_path,
+						  err)) == NULL)
+			return KY_E_TLS;
+		if ((s->http = evhttp_new(s->base)) == NULL)
+			return ky_err_set(err, KY_E_NOMEM, "sync: http");
+		evhttp_set_bevcb(s->http, bev_cb, s);
+		evhttp_set_gencb(s->http, http_cb, s);
+		evhttp_set_allowed_methods(s->http,
+					   EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+		evhttp_set_max_headers_size(s->http, 32768);
+		evhttp_set_max_body_size(s->http, 4096);
+		evhttp_set_timeout(s->http, 60);
+		if ((bs = evhttp_bind_socket_with_handle(
+			     s->http, host, (ev_uint16_t)port)) == NULL)
+			return ky_err_set(err, KY_E_NET,
+					  "share.listen %s: cannot bind",
+					  cfg->share_listen);
+		if (getsockname(evhttp_bound_socket_get_fd(bs),
+				(struct sockaddr *)&ss, &sl) == 0) {
+			char ab[64];
+			int p = 0;
+
+			if (ss.ss_family == AF_INET6) {
+				struct sockaddr_in6 *a = (void *)&ss;
+
+				evutil_inet_ntop(AF_INET6, &a->sin6_addr, ab,
+						 sizeof(ab));
+				p = ntohs(a->sin6_port);
+				snprintf(bound, boundlen, "[%s]:%d", ab, p);
+			} else {
+				struct sockaddr_in *a = (void *)&ss;
+
+				evutil_inet_ntop(AF_INET, &a->sin_addr, ab,
+						 sizeof(ab));
+				p = ntohs(a->sin_port);
+				snprintf(bound, boundlen, "%s:%d", ab, p);
+			}
+		}
+	}
+	if (pthread_create(&s->srv_th, NULL, srv_main, s) != 0)
+		return ky_err_set(err, KY_E_INTERNAL, "sync: thread");
+	s->srv_started = true;
+	if (pthread_create(&s->pull_th, NULL, ky__sync_pull_main, s) != 0)
+		return ky_err_set(err, KY_E_INTERNAL, "sync: thread");
+	s->pull_started = true;
+	KY_INFO("sync: node %s%s%s, policy %s", s->node_id,
+		bound[0] ? ", endpoint " : "", bound,
+		s->pol ? ky_policy_version(s->pol) : "(none)");
+	return 0;
+}
+
+void ky_sync_stop(struct ky_sync *s)
+{
+	struct ky_err err = {0};
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	if (s->pull_started)
+		pthread_join(s->pull_th, NULL);
+	if (s->srv_started) {
+		event_base_loopexit(s->base, NULL);
+		pthread_join(s->srv_th, NULL);
+	}
+	if (s->http)
+		evhttp_free(s->http);
+	if (s->tick)
+		event_free(s->tick);
+	if (s->base)
+		event_base_free(s->base);
+	SSL_CTX_free(s->sctx);
+	if (s->ledger) {
+		ky_ledger_sync(s->ledger, &err);
+		ky_ledger_close(s->ledger);
+	}
+	ky_store_close(s->sst);
+	ky_store_close(s->pst);
+	ky_policy_free(s->pol);
+	ky_keystore_close(s->ks);
+	free(s->binding);
+	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->lmu);
+	pthread_cond_destroy(&s->cv);
+	free(s);
+}
+
+int ky_sync_metrics(struct ky_sync *s, struct ky_buf *out)
+{
+	if (s == NULL)
+		return 0;
+	return ky_buf_addf(
+		out,
+		"# TYPE kyklos_sync_pulls_total counter\n"
+		"kyklos_sync_pulls_total{result=\"ok\"} %llu\n"
+		"kyklos_sync_pulls_total{result=\"failed\"} %llu\n"
+		"# TYPE kyklos_sync_objects_total counter\n"
+		"kyklos_sync_objects_total{direction=\"in\"} %llu\n"
+		"kyklos_sync_objects_total{direction=\"out\"} %llu\n"
+		"kyklos_sync_objects_total{direction=\"refused\"} %llu\n"
+		"kyklos_sync_objects_total{direction=\"duplicate\"} %llu\n"
+		"kyklos_sync_objects_total{direction=\"published\"} %llu\n"
+		"# TYPE kyklos_sync_requests_total counter\n"
+		"kyklos_sync_requests_total{result=\"served\"} %llu\n"
+		"kyklos_sync_requests_total{result=\"denied\"} %llu\n",
+		(unsigned long long)atomic_load(&s->pulls_ok),
+		(unsigned long long)atomic_load(&s->pulls_failed),
+		(unsigned long long)atomic_load(&s->objects_in),
+		(unsigned long long)atomic_load(&s->objects_out),
+		(unsigned long long)atomic_load(&s->refused),
+		(unsigned long long)atomic_load(&s->duplicates),
+		(unsigned long long)atomic_load(&s->published),
+		(unsigned long long)atomic_load(&s->served),
+		(unsigned long long)atomic_load(&s->denied));
+}

@@ -1,0 +1,79 @@
+/* Private to node/sync*.c: the engine's state shared by its threads. */
+#ifndef KY_NODE_SYNC_INT_H
+#define KY_NODE_SYNC_INT_H
+
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "ledger/log.h"
+#include "node/sync.h"
+#include "share/batch.h"
+#include "share/policy.h"
+#include "store/share.h"
+#include "trust/identity.h"
+#include "trust/keystore.h"
+
+#define SYNC_PEERS_MAX 256
+
+struct peer_sched {
+	char name[128];
+	int64_t due_ns;	    /* next pull */
+	int64_t backoff_ns; /* 0 after a success */
+	bool notify;	    /* tell it we have news */
+};
+
+struct ky_sync {
+	const struct ky_config *cfg;
+	struct ky_keystore *ks;
+	struct ky_signer sg;
+	struct ky_share_self self;
+	char node_id[KY_NODE_ID_LEN + 1];
+	struct ky_policy *pol; /* NULL: no policy, nothing leaves */
+	char key_path[4200], crt_path[4200], spki[65];
+	char *binding; /* our Kyklos-Binding header value */
+
+	/* the endpoint and the publisher, on their own thread */
+	pthread_t srv_th;
+	bool srv_started;
+	struct event_base *base;
+	struct evhttp *http;
+	struct event *tick;
+	SSL_CTX *sctx;
+	struct ky_store *sst;
+	int64_t inc_cursor_ns; /* incidents published up to */
+	int64_t seq_seen;      /* our change log's end last looked at */
+
+	/* the puller */
+	pthread_t pull_th;
+	bool pull_started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stopping;
+	bool news; /* our change log grew: notify peers */
+	struct peer_sched sched[SYNC_PEERS_MAX];
+	size_t nsched;
+	struct ky_store *pst;
+
+	/* the ledger, shared by both threads */
+	pthread_mutex_t lmu;
+	struct ky_ledger *ledger;
+	int64_t ledger_dirty;
+
+	_Atomic uint64_t pulls_ok, pulls_failed, objects_in, objects_out,
+		refused, duplicates, served, denied, published;
+};
+
+/* Ledger record callback (ud: the engine). */
+void ky__sync_record(void *ud, const char *kind, const uint8_t sha[32],
+		     const char *peer, const char *policy);
+/* Marks the peer with this node id due now (a notify arrived). */
+void ky__sync_wake(struct ky_sync *s, const char *node_id);
+/* The puller thread. */
+void *ky__sync_pull_main(void *arg);
+
+#endif

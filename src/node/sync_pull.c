@@ -1,0 +1,463 @@
+/* The puller (node/sync_int.h): for each peer with an address, pull the
+ * changes after our cursor over mutually authenticated TLS, check the
+ * peer's binding against its pinned key and the certificate of the
+ * session, stage the batch line by line and commit it together with the
+ * new cursor.  Wakes on a push notification, on our own news (to notify
+ * the peers) and on a timer; failures back off exponentially with
+ * jitter. */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/time.h"
+#include "node/sync_int.h"
+#include "node/sync_tls.h"
+
+#define NS 1000000000LL
+#define BACKOFF_MIN (1 * NS)
+#define BACKOFF_MAX (300 * NS)
+#define ROUNDS_MAX 100	     /* batches per pull while the peer has more */
+#define SPOOL_MAX (64 << 20) /* bytes of one batch held before applying */
+
+struct peer_copy {
+	char name[128], node_id[64], pubkey[160], url[512], country[8];
+	char groups[256];
+	bool paused;
+};
+
+struct peers {
+	struct peer_copy *v;
+	size_t n, cap;
+};
+
+static int list_cb(void *ud, const struct ky_peer_row *p)
+{
+	struct peers *ps = ud;
+	struct peer_copy *c;
+
+	if (p->url == NULL || p->paused)
+		return 0; /* offline peers get bundles; paused ones nothing */
+	if (ps->n == ps->cap) {
+		size_t nc = ps->cap ? ps->cap * 2 : 8;
+		struct peer_copy *nv = realloc(ps->v, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			return KY_E_NOMEM;
+		ps->v = nv;
+		ps->cap = nc;
+	}
+	c = &ps->v[ps->n++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", p->name);
+	snprintf(c->node_id, sizeof(c->node_id), "%s", p->node_id);
+	snprintf(c->pubkey, sizeof(c->pubkey), "%s", p->pubkey);
+	snprintf(c->url, sizeof(c->url), "%s", p->url);
+	snprintf(c->country, sizeof(c->country), "%s",
+		 p->country ? p->country : "");
+	snprintf(c->groups, sizeof(c->groups), "%s",
+		 p->groups ? p->groups : "");
+	return 0;
+}
+
+static struct peer_sched *sched_of(struct ky_sync *s, const char *name)
+{
+	for (size_t i = 0; i < s->nsched; i++)
+		if (strcmp(s->sched[i].name, name) == 0)
+			return &s->sched[i];
+	if (s->nsched == SYNC_PEERS_MAX)
+		return NULL;
+	memset(&s->sched[s->nsched], 0, sizeof(s->sched[0]));
+	snprintf(s->sched[s->nsched].name, sizeof(s->sched[0].name), "%s",
+		 name);
+	return &s->sched[s->nsched++];
+}
+
+void ky__sync_wake(struct ky_sync *s, const char *node_id)
+{
+	struct ky_err err = {0};
+	struct peers ps = {0};
+
+	/* the server thread's connection: it is the caller's */
+	if (ky_peers_list(s->sst, list_cb, &ps, &err) != 0)
+		return;
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < ps.n; i++) {
+		struct peer_sched *ps1;
+
+		if (strcmp(ps.v[i].node_id, node_id) != 0)
+			continue;
+		if ((ps1 = sched_of(s, ps.v[i].name)) != NULL) {
+			ps1->due_ns = 0;
+			ps1->backoff_ns = 0;
+		}
+	}
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	free(ps.v);
+}
+
+/* ---- one transfer ------------------------------------------------------- */
+
+struct xfer {
+	struct ky_sync *s;
+	const struct peer_copy *p;
+	CURL *c;
+	struct ky_batch_in *b;
+	struct ky_buf line;
+	char *binding; /* the response's header */
+	bool more, checked, failed;
+	struct ky_err err;
+};
+
+static size_t header_cb(char *buf, size_t size, size_t n, void *ud)
+{
+	struct xfer *x = ud;
+	size_t len = size * n;
+
+	if (len > 16 && strncasecmp(buf, "Kyklos-Binding:", 15) == 0) {
+		const char *v = buf + 15;
+		size_t vl = len - 15;
+
+		while (vl && (*v == ' ' || *v == '\t'))
+			v++, vl--;
+		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+			vl--;
+		free(x->binding);
+		x->binding = strndup(v, vl);
+	} else if (len > 12 && strncasecmp(buf, "Kyklos-More:", 12) == 0) {
+		x->more = strchr(buf + 12, '1') != NULL;
+	}
+	return len;
+}
+
+/* Before the first byte of the body: is this the pinned peer? */
+static int check_peer(struct xfer *x)
+{
+	const struct curl_tlssessioninfo *ti = NULL;
+	struct ky_pubkey pk;
+	X509 *crt = NULL;
+	char spki[65];
+	int r;
+
+	if (curl_easy_getinfo(x->c, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK ||
+	    ti == NULL || ti->backend != CURLSSLBACKEND_OPENSSL ||
+	    ti->internals == NULL ||
+	    (crt = SSL_get1_peer_certificate(ti->internals)) == NULL ||
+	    ky_sync_spki_hex(crt, spki) != 0) {
+		X509_free(crt);
+		return ky_err_set(&x->err, KY_E_TLS,
+				  "peer %s: no TLS certificate to check",
+				  x->p->name);
+	}
+	X509_free(crt);
+	if ((r = ky_pubkey_parse(x->p->pubkey, &pk, &x->err)) != 0)
+		return r;
+	if ((r = ky_sync_binding_check(x->binding, &pk, x->p->node_id, spki,
+				       ky_time_now_ns(), &x->err)) != 0) {
+		ky_err_prefix(&x->err, "peer %s (%s)", x->p->name, x->p->url);
+		return r;
+	}
+	return 0;
+}
+
+static size_t body_cb(char *buf, size_t size, size_t n, void *ud)
+{
+	struct xfer *x = ud;
+	size_t len = size * n;
+	long code = 0;
+
+	if (x->failed)
+		return 0;
+	curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &code);
+	if (code != 200)
+		return len; /* the error text, kept for the log below */
+	if (!x->checked) {
+		x->checked = true;
+		if (check_peer(x) != 0) {
+			x->failed = true;
+			return 0;
+		}
+	}
+	/* spooled, not applied: no store lock is held while bytes travel
+	 * (two nodes pulling from each other would wait on each other) */
+	if (ky_buf_add(&x->line, buf, len) != 0) {
+		ky_err_set(&x->err, KY_E_TOOBIG,
+			   "peer %s: a batch larger than %d MiB", x->p->name,
+			   SPOOL_MAX >> 20);
+		x->failed = true;
+		return 0;
+	}
+	return len;
+}
+
+/* One batch from peer p after cursor; 0 (with *more, *added) or error. */
+static int pull_once(struct ky_sync *s, const struct peer_copy *p,
+		     int64_t cursor, bool *more, size_t *added,
+		     struct ky_err *err)
+{
+	struct xfer x = {.s = s, .p = p};
+	struct ky_peer_row row = {
+		.name = p->name, .node_id = p->node_id, .pubkey = p->pubkey};
+	struct ky_batch_result res = {0};
+	struct curl_slist *h = NULL;
+	char url[800], *hb = NULL;
+	long code = 0;
+	CURLcode cr;
+	bool in_tx = false;
+	int r;
+
+	*more = false;
+	*added = 0;
+	ky_buf_init(&x.line, SPOOL_MAX);
+	snprintf(url, sizeof(url), "%s/kyklos/v1/changes?after=%lld&limit=%lld",
+		 p->url, (long long)cursor,
+		 (long long)s->cfg->share_batch_limit);
+	if ((hb = malloc(strlen(s->binding) + 32)) == NULL)
+		return ky_err_set(err, KY_E_NOMEM, "sync: out of memory");
+	snprintf(hb, strlen(s->binding) + 32, "Kyklos-Binding: %s", s->binding);
+	if ((x.c = curl_easy_init()) == NULL ||
+	    (h = curl_slist_append(NULL, hb)) == NULL) {
+		r = ky_err_set(err, KY_E_NOMEM, "sync: out of memory");
+		goto out;
+	}
+	curl_easy_setopt(x.c, CURLOPT_URL, url);
+	curl_easy_setopt(x.c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(x.c, CURLOPT_SSLCERT, s->crt_path);
+	curl_easy_setopt(x.c, CURLOPT_SSLKEY, s->key_path);
+	/* no CA: the peer's binding, checked before any byte is used */
+	curl_easy_setopt(x.c, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(x.c, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(
+		x.c, CURLOPT_SSLVERSION,
+		(long)(CURL_SSLVERSION_TLSv1_3 | CURL_SSLVERSION_MAX_DEFAULT));
+	curl_easy_setopt(x.c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(x.c, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(x.c, CURLOPT_TIMEOUT, 300L);
+	curl_easy_setopt(x.c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x.c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(x.c, CURLOPT_HEADERDATA, &x);
+	curl_easy_setopt(x.c, CURLOPT_WRITEFUNCTION, body_cb);
+	curl_easy_setopt(x.c, CURLOPT_WRITEDATA, &x);
+	cr = curl_easy_perform(x.c);
+	curl_easy_getinfo(x.c, CURLINFO_RESPONSE_CODE, &code);
+	if (x.failed) {
+		r = x.err.status ? x.err.status : KY_E_VERIFY;
+		*err = x.err;
+		goto out;
+	}
+	if (cr != CURLE_OK) {
+		r = ky_err_set(err, KY_E_NET, "peer %s (%s): %s", p->name,
+			       p->url, curl_easy_strerror(cr));
+		goto out;
+	}
+	if (code != 200) {
+		r = ky_err_set(err, KY_E_NET, "peer %s (%s): HTTP %ld", p->name,
+			       p->url, code);
+		goto out;
+	}
+	if ((r = ky_store_begin(s->pst, err)) != 0)
+		goto out;
+	in_tx = true;
+	if ((r = ky_batch_in_new(s->pst, &s->self, &row, &x.b, err)) != 0)
+		goto out;
+	for (size_t at = 0; at < x.line.len;) {
+		const char *p0 = x.line.data + at;
+		const char *nl = memchr(p0, '\n', x.line.len - at);
+		size_t n = nl ? (size_t)(nl - p0) + 1 : x.line.len - at;
+
+		if ((r = ky_batch_in_line(x.b, p0, n, err)) != 0)
+			goto out;
+		at += n;
+	}
+	if ((r = ky_batch_in_finish(x.b, &res, err)) != 0)
+		goto out;
+	if (res.after != cursor) {
+		r = ky_err_set(err, KY_E_VERIFY,
+			       "peer %s: batch after %lld, asked after %lld",
+			       p->name, (long long)res.after,
+			       (long long)cursor);
+		goto out;
+	}
+	/* the cursor moves in the same transaction as the changes */
+	if ((r = ky_peer_state_put(s->pst, p->name, "pulled", res.last, err)) !=
+		    0 ||
+	    (r = ky_store_commit(s->pst, err)) != 0)
+		goto out;
+	ky_batch_in_record(x.b, ky__sync_record, s);
+	if (res.refused)
+		KY_WARN("sync: from %s, %zu changes refused:\n%s", p->name,
+			res.refused, ky_batch_in_refusals(x.b));
+	atomic_fetch_add(&s->objects_in, res.added);
+	atomic_fetch_add(&s->refused, res.refused);
+	atomic_fetch_add(&s->duplicates, res.duplicate);
+	*added = res.added;
+	*more = x.more && res.last > cursor;
+out:
+	if (r != 0 && in_tx)
+		ky_store_rollback(s->pst);
+	free(res.checkpoint);
+	ky_batch_in_free(x.b);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(x.c);
+	ky_buf_free(&x.line);
+	free(x.binding);
+	free(hb);
+	return r;
+}
+
+static void notify(struct ky_sync *s, const struct peer_copy *p)
+{
+	struct curl_slist *h = NULL;
+	char url[800], *hb;
+	CURL *c;
+
+	if ((hb = malloc(strlen(s->binding) + 32)) == NULL)
+		return;
+	snprintf(hb, strlen(s->binding) + 32, "Kyklos-Binding: %s", s->binding);
+	snprintf(url, sizeof(url), "%s/kyklos/v1/notify", p->url);
+	if ((c = curl_easy_init()) != NULL &&
+	    (h = curl_slist_append(NULL, hb)) != NULL) {
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{}");
+		curl_easy_setopt(c, CURLOPT_SSLCERT, s->crt_path);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, s->key_path);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_easy_setopt(c, CURLOPT_SSLVERSION,
+				 (long)(CURL_SSLVERSION_TLSv1_3 |
+					CURL_SSLVERSION_MAX_DEFAULT));
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 2L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		/* a lost notify costs latency only: the timer pulls anyway */
+		curl_easy_perform(c);
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	free(hb);
+}
+
+static int64_t jitter(int64_t v)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = 0;
+	/* +-20 % */
+	return v +
+	       (int64_t)((double)v * (((double)(r % 4001) / 10000.0) - 0.2));
+}
+
+static void pull_peer(struct ky_sync *s, const struct peer_copy *p,
+		      struct peer_sched *ps, bool *news)
+{
+	struct ky_err err = {0};
+	int64_t cursor = 0, now;
+	size_t added = 0, total = 0;
+	bool more = true;
+	int r = 0;
+
+	for (int round = 0; more && round < ROUNDS_MAX; round++) {
+		if ((r = ky_peer_state_get(s->pst, p->name, "pulled", &cursor,
+					   &err)) != 0 ||
+		    (r = pull_once(s, p, cursor, &more, &added, &err)) != 0)
+			break;
+		total += added;
+	}
+	now = ky_time_mono_ns();
+	pthread_mutex_lock(&s->mu);
+	if (r == 0) {
+		ps->backoff_ns = 0;
+		ps->due_ns = now + s->cfg->share_pull_interval * NS;
+		atomic_fetch_add(&s->pulls_ok, 1);
+	} else {
+		ps->backoff_ns =
+			ps->backoff_ns ? ps->backoff_ns * 2 : BACKOFF_MIN;
+		if (ps->backoff_ns > BACKOFF_MAX)
+			ps->backoff_ns = BACKOFF_MAX;
+		ps->due_ns = now + jitter(ps->backoff_ns);
+		atomic_fetch_add(&s->pulls_failed, 1);
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (r != 0)
+		KY_WARN("sync: pull from %s failed (retry in %.1f s): %s",
+			p->name, (double)ps->backoff_ns / NS, err.msg);
+	else if (total > 0)
+		KY_INFO("sync: %zu new objects from %s", total, p->name);
+	if (total > 0)
+		*news = true; /* relay: our change log grew */
+}
+
+void *ky__sync_pull_main(void *arg)
+{
+	struct ky_sync *s = arg;
+	struct ky_err err = {0};
+
+	for (;;) {
+		struct peers ps = {0};
+		int64_t now = ky_time_mono_ns(), next = now + NS;
+		bool news, relayed = false;
+
+		if (ky_peers_list(s->pst, list_cb, &ps, &err) != 0)
+			KY_ERROR("sync: peers: %s", err.msg);
+		pthread_mutex_lock(&s->mu);
+		if (s->stopping) {
+			pthread_mutex_unlock(&s->mu);
+			free(ps.v);
+			break;
+		}
+		news = s->news;
+		s->news = false;
+		pthread_mutex_unlock(&s->mu);
+		for (size_t i = 0; i < ps.n; i++) {
+			struct peer_sched *sc;
+			bool due;
+
+			pthread_mutex_lock(&s->mu);
+			sc = sched_of(s, ps.v[i].name);
+			due = sc && sc->due_ns <= now;
+			if (sc && news)
+				sc->notify = true;
+			pthread_mutex_unlock(&s->mu);
+			if (sc == NULL)
+				continue;
+			if (sc->notify) {
+				sc->notify = false;
+				notify(s, &ps.v[i]);
+			}
+			if (due)
+				pull_peer(s, &ps.v[i], sc, &relayed);
+			pthread_mutex_lock(&s->mu);
+			if (sc->due_ns < next)
+				next = sc->due_ns;
+			pthread_mutex_unlock(&s->mu);
+		}
+		free(ps.v);
+		pthread_mutex_lock(&s->mu);
+		if (relayed)
+			s->news = true;
+		if (!s->stopping && !s->news) {
+			int64_t wait = next - ky_time_mono_ns();
+			struct timespec ts;
+
+			if (wait > NS)
+				wait = NS;
+			if (wait > 0) {
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_nsec += (long)(wait % NS);
+				ts.tv_sec += (time_t)(wait / NS) +
+					     ts.tv_nsec / 1000000000L;
+				ts.tv_nsec %= 1000000000L;
+				pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+			}
+		}
+		pthread_mutex_unlock(&s->mu);
+	}
+	return NULL;
+}
