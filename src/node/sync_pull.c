@@ -309,6 +309,13 @@ out:
 	return r;
 }
 
+static size_t discard(char *buf, size_t size, size_t n, void *ud)
+{
+	(void)buf;
+	(void)ud;
+	return size * n;
+}
+
 static void notify(struct ky_sync *s, const struct peer_copy *p)
 {
 	struct curl_slist *h = NULL;
@@ -324,6 +331,7 @@ static void notify(struct ky_sync *s, const struct peer_copy *p)
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{}");
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 		curl_easy_setopt(c, CURLOPT_SSLCERT, s->crt_path);
 		curl_easy_setopt(c, CURLOPT_SSLKEY, s->key_path);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);

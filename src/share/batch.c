@@ -18,6 +18,9 @@
 
 #define DEFAULT_LIMIT 10000
 #define DEFAULT_BYTES (64u << 20)
+/* hashes per seal: a seal line of 64 hex digits each stays far below
+ * KY_BATCH_LINE_MAX */
+#define SEAL_MAX 4096
 
 int ky_share_object_hash(const json_t *o, uint8_t out[32], struct ky_err *err)
 {
@@ -114,9 +117,13 @@ int ky_share_publish(struct ky_store *st, const struct ky_share_self *self,
 		}
 		r = ky_share_object_hash(objs[i], hashes + 32 * i, err);
 	}
-	if (r == 0)
-		r = seal(st, self, hashes, n, now_ns, &sid, NULL, err);
 	for (i = 0; i < n && r == 0; i++) {
+		/* one seal per SEAL_MAX objects keeps a seal line short */
+		if (i % SEAL_MAX == 0 &&
+		    (r = seal(st, self, hashes + 32 * i,
+			      n - i < SEAL_MAX ? n - i : SEAL_MAX, now_ns, &sid,
+			      NULL, err)) != 0)
+			break;
 		const char *m = ky_stix_modified(objs[i]);
 		char *txt = json_dumps(objs[i], JSON_COMPACT);
 		struct ky_change c = {0};
@@ -247,8 +254,12 @@ static int emit(struct wr *x)
 {
 	int r;
 
-	if (ky_buf_addc(&x->line, '\n') != 0)
-		return ky_err_set(x->err, KY_E_NOMEM, "batch: out of memory");
+	if ((r = ky_buf_addc(&x->line, '\n')) != 0)
+		return ky_err_set(x->err, r,
+				  r == KY_E_TOOBIG
+					  ? "batch: a line longer than the "
+					    "limit"
+					  : "batch: out of memory");
 	if (x->md)
 		EVP_DigestUpdate(x->md, x->line.data, x->line.len);
 	x->stats->lines++;
@@ -381,7 +392,7 @@ static int write_change(void *ud, const struct ky_change *c)
 	int v, r = 0;
 
 	if (s->sent + s->dropped >= x->limit || s->bytes >= x->cap ||
-	    (x->o->rate && s->sent >= x->o->rate)) {
+	    x->nderived >= SEAL_MAX || (x->o->rate && s->sent >= x->o->rate)) {
 		s->more = true;
 		return 1; /* stop; last stays at the previous change */
 	}

@@ -1,0 +1,360 @@
+"""Sharing between real nodes (issue 6): separate `kyklos serve` processes
+on 127.0.0.1, each with its own store, key and policy, syncing over mutual
+TLS; an offline node fed by bundles.
+
+  a (EE) --> b (DE) --> c (US)        x: pins b with a wrong key
+  a ==bundles==> d (offline)
+
+Checks: an object created on a reaches b and c (c only through b) within a
+second; what a policy holds back is in no byte of the receiving store; a
+node killed with SIGKILL mid-sync loses and duplicates nothing; a peer that
+was down catches up; a wrong key is refused both ways; tampered, replayed
+and out-of-order bundles are refused with clear errors."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kytest import FAILURES, check, scrape, set_keys, wait_for  # noqa: E402
+
+K = os.environ["KYKLOS_BIN"]
+TMP = tempfile.mkdtemp(prefix="kyklos-share-")
+CIRCLE_KEY = "5c" * 32
+PII = ["198.51.100.9", "alice.smith", "ws-17.corp.example"]
+
+
+def run(*args, home=None, ok=True):
+    cmd = [K] + (["--home", home] if home else []) + list(args)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if ok and p.returncode != 0:
+        raise AssertionError("%s failed (%d): %s %s" %
+                             (" ".join(cmd), p.returncode, p.stdout, p.stderr))
+    return p
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Node:
+    def __init__(self, name, country, serve=True):
+        self.name, self.country = name, country
+        self.home = os.path.join(TMP, name)
+        run("init", self.home)
+        self.port = free_port()
+        keys = {"serve.syslog_udp": "127.0.0.1:0",
+                "serve.syslog_tcp": "127.0.0.1:0",
+                "serve.json_tcp": "127.0.0.1:0",
+                "serve.metrics": "127.0.0.1:0",
+                "share.pull_interval": "2",
+                "share.country": country}
+        if serve:
+            keys["share.listen"] = "127.0.0.1:%d" % self.port
+        set_keys(os.path.join(self.home, "kyklos.yaml"), keys)
+        ident = json.loads(run("identity", "show", "--json",
+                               home=self.home).stdout)
+        self.key, self.node_id = ident["public_key"], ident["node_id"]
+        path = os.path.join(self.home, "keys", "circle.key")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.write(fd, (CIRCLE_KEY + "\n").encode())
+        os.close(fd)
+        self.proc = None
+        self.url = "https://127.0.0.1:%d" % self.port
+
+    def policy(self, text):
+        with open(os.path.join(self.home, "policy.yaml"), "w") as f:
+            f.write(text)
+
+    def pin(self, other, url=True, key=None):
+        args = ["peer", "add", other.name]
+        if url:
+            args.append(other.url)
+        args += ["--key", key or other.key, "--country", other.country]
+        run(*args, home=self.home)
+
+    def start(self):
+        ports = os.path.join(self.home, "data", "serve.ports")
+        if os.path.exists(ports):
+            os.unlink(ports)
+        self.log = open(os.path.join(TMP, self.name + ".log"), "a")
+        self.proc = subprocess.Popen([K, "--home", self.home, "serve"],
+                                     stderr=self.log)
+        wait_for(lambda: os.path.exists(ports), 15, "%s started" % self.name)
+        self.metrics = json.load(open(ports))["metrics"]
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc is not None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=30)
+            self.proc = None
+
+    def db(self):
+        return os.path.join(self.home, "data", "kyklos.db")
+
+    def query(self, sql, args=()):
+        c = sqlite3.connect("file:%s?mode=ro" % self.db(), uri=True,
+                            timeout=10)
+        try:
+            return c.execute(sql, args).fetchall()
+        finally:
+            c.close()
+
+    def has(self, oid):
+        try:
+            return bool(self.query("SELECT 1 FROM objects WHERE id = ? "
+                                   "AND op = 0", (oid,)))
+        except sqlite3.OperationalError:
+            return False
+
+    def store_bytes(self):
+        """Every byte of the store, WAL included."""
+        out = b""
+        for suffix in ("", "-wal"):
+            p = self.db() + suffix
+            if os.path.exists(p):
+                out += open(p, "rb").read()
+        return out
+
+
+def stamp(t=None):
+    t = time.time() if t is None else t
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + \
+        ".%03dZ" % (int(t * 1000) % 1000)
+
+
+TLP = {"clear": "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+       "green": "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+       "amber": "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+       "amber+strict":
+           "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+       "red": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"}
+
+
+def indicator(value, tlp="green", conf=80):
+    now = stamp()
+    return {"type": "indicator", "spec_version": "2.1",
+            "id": "indicator--%s" % uuid.uuid4(), "created": now,
+            "modified": now, "name": value,
+            "pattern": "[domain-name:value = '%s']" % value,
+            "pattern_type": "stix", "valid_from": now, "confidence": conf,
+            "object_marking_refs": [TLP[tlp]]}
+
+
+def incident(tlp="amber"):
+    now = stamp()
+    return {"type": "incident", "spec_version": "2.1",
+            "id": "incident--%s" % uuid.uuid4(), "created": now,
+            "modified": now, "name": "Brute force on a jump host",
+            "description": "internal notes: ticket 4711",
+            "object_marking_refs": [TLP[tlp]],
+            "x_kyklos_addresses": [PII[0]], "x_kyklos_users": [PII[1]],
+            "x_kyklos_hosts": [PII[2]]}
+
+
+def publish(node, objs):
+    path = os.path.join(TMP, "pub-%s.json" % uuid.uuid4())
+    with open(path, "w") as f:
+        json.dump({"type": "bundle", "id": "bundle--%s" % uuid.uuid4(),
+                   "objects": objs}, f)
+    run("share", "publish", path, home=node.home)
+
+
+def main():
+    a, b, c = Node("a", "EE"), Node("b", "DE"), Node("c", "US")
+    x = Node("x", "DE")
+    d = Node("d", "EE", serve=False)
+    a.pin(b)
+    a.pin(d, url=False)
+    b.pin(a)
+    b.pin(c)
+    b.pin(x)
+    c.pin(b)
+    c.pin(a, url=False)  # knows a's key: verifies a's seals through b
+    x.pin(b, key=c.key)  # wrong key for b
+    d.pin(a, url=False)
+    a.policy("version: 1\n"
+             "rules:\n"
+             "  - match: [b]\n"
+             "    tlp_max: amber\n"
+             "    redact: [description]\n"
+             "    pseudonymise: {addresses: cryptopan, users: hmac, "
+             "hosts: hmac}\n"
+             "  - match: [d]\n"
+             "    tlp_max: green\n"
+             "    types: [indicator]\n")
+    b.policy("version: 1\n"
+             "rules:\n"
+             "  - match: [a, c, x]\n"
+             "    tlp_max: amber\n")
+    c.policy("version: 1\nrules: []\n")
+    x.policy("version: 1\nrules: []\n")
+    for n in (a, b, c, x):
+        n.start()
+
+    # -- relay within a second ------------------------------------------
+    ind = indicator("c2.relay.example")
+    t0 = time.time()
+    publish(a, [ind])
+    wait_for(lambda: b.has(ind["id"]), 5, "b has a's indicator")
+    tb = time.time() - t0
+    wait_for(lambda: c.has(ind["id"]), 5, "c has it through b")
+    tc = time.time() - t0
+    print("a -> b %.3f s, a -> b -> c %.3f s" % (tb, tc))
+    check(tb < 1.0, "a -> b within one second (%.3f s)" % tb)
+    check(tc < 1.0, "a -> b -> c within one second (%.3f s)" % tc)
+    row = c.query("SELECT origin, via, hops, seal FROM changes WHERE id = ?",
+                  (ind["id"],))[0]
+    check(row[0] == a.node_id, "c records a as the origin")
+    check(row[1] == b.node_id, "c received it from b")
+    check(b.node_id in json.loads(row[2]), "the path names b")
+    check(row[3] > 0, "c verified a's seal with a's pinned key")
+
+    # -- adversarial policy --------------------------------------------
+    red = indicator("red.example", tlp="red")
+    strict = indicator("strict.example", tlp="amber+strict")
+    low = indicator("amber.example", tlp="amber")
+    inc = incident()
+    publish(a, [red, strict, low, inc])
+    wait_for(lambda: b.has(inc["id"]) and b.has(low["id"]), 5,
+             "b has the incident and the amber indicator")
+    wait_for(lambda: c.has(inc["id"]), 5, "c has the incident")
+    time.sleep(0.5)
+    for n in (b, c):
+        check(not n.has(red["id"]), "%s: no TLP:RED object" % n.name)
+        check(not n.has(strict["id"]),
+              "%s: no TLP:AMBER+STRICT object" % n.name)
+        blob = n.store_bytes()
+        for secret in PII + ["red.example", "strict.example",
+                             "ticket 4711"]:
+            check(secret.encode() not in blob,
+                  "%s: no byte of %r in its store" % (n.name, secret))
+    got = json.loads(b.query("SELECT c.object FROM objects o JOIN changes c "
+                             "ON c.seq = o.seq WHERE o.id = ?",
+                             (inc["id"],))[0][0])
+    check("description" not in got, "b: description redacted")
+    check(got["x_kyklos_users"][0].startswith("u-"),
+          "b: user name pseudonymised")
+    check(got["x_kyklos_addresses"][0].count(".") == 3,
+          "b: address pseudonymised into an address")
+    got = json.loads(c.query("SELECT c.object FROM objects o JOIN changes c "
+                             "ON c.seq = o.seq WHERE o.id = ?",
+                             (inc["id"],))[0][0])
+    for f in ("x_kyklos_users", "x_kyklos_addresses", "x_kyklos_hosts"):
+        check(f not in got, "c (US): %s removed by b's jurisdiction rule" % f)
+    p = run("policy", "explain", "b", red["id"], home=a.home)
+    check("dropped" in p.stdout and "TLP:red is above" in p.stdout,
+          "policy explain says why RED stays")
+
+    # -- wrong key, both ways -------------------------------------------
+    wait_for(lambda: "not signed by the pinned key" in
+             open(os.path.join(TMP, "x.log")).read(), 10,
+             "x refuses b's binding (wrong pinned key)")
+    check(not x.has(ind["id"]), "x received nothing")
+    y = Node("y", "DE")  # not pinned by b at all
+    y.pin(b)
+    y.policy("version: 1\nrules: []\n")
+    y.start()
+    wait_for(lambda: scrape(b.metrics)[0].get(
+        'kyklos_sync_requests_total{result="denied"}', 0) >= 1, 10,
+        "b denies an unpinned node")
+    check(not y.has(ind["id"]), "y received nothing")
+    y.stop()
+
+    # -- SIGKILL mid-sync, restart: nothing lost, nothing twice ----------
+    many = [indicator("bulk-%05d.example" % i) for i in range(20000)]
+    publish(a, many)
+    wait_for(lambda: b.query("SELECT count(*) FROM changes WHERE via = ?",
+                             (a.node_id,))[0][0] > 10, 60,
+             "b started receiving the bulk")
+    b.stop(signal.SIGKILL)
+    have = b.query("SELECT count(*) FROM objects")[0][0]
+    b.start()
+    ids = [o["id"] for o in many]
+
+    def all_there():
+        got = b.query("SELECT count(*) FROM objects WHERE id LIKE "
+                      "'indicator--%' AND op = 0")[0][0]
+        return got >= len(ids) + 2  # the bulk, ind and low
+    wait_for(all_there, 120, "b has every bulk object after the restart")
+    dup = b.query("SELECT count(*) - count(DISTINCT id) FROM changes")[0][0]
+    check(dup == 0, "b holds no version twice")
+    print("b had %d objects when killed; all %d after restart" %
+          (have, len(ids)))
+    check(all(b.has(i) for i in ids[:50] + ids[-50:]),
+          "first and last bulk objects present")
+
+    # -- a peer down for a while catches up -----------------------------
+    c.stop()
+    late = indicator("late.example")
+    publish(a, [late])
+    wait_for(lambda: b.has(late["id"]), 10, "b has the late indicator")
+    c.start()
+    wait_for(lambda: c.has(late["id"]), 30, "c catches up after its restart")
+
+    # -- ledger ----------------------------------------------------------
+    for n in (a, b, c):
+        n.stop()
+    led = run("ledger", "show", "--last", "5", home=b.home).stdout
+    check("received" in led or "sent" in led, "b's ledger records sync")
+    run("ledger", "verify", home=a.home)
+
+    # -- bundles to the offline node -------------------------------------
+    out1 = os.path.join(TMP, "d1.kyb")
+    p = run("bundle", "export", "--peer", "d", "-o", out1, home=a.home)
+    check("bundle 1 for d" in p.stdout, "first bundle numbered 1")
+    data = open(out1, "rb").read()
+    bad = bytearray(data)
+    bad[len(bad) // 2] ^= 0x40
+    open(os.path.join(TMP, "bad.kyb"), "wb").write(bytes(bad))
+    p = run("bundle", "import", os.path.join(TMP, "bad.kyb"), home=d.home,
+            ok=False)
+    check(p.returncode != 0 and "bad.kyb" in p.stderr,
+          "a tampered bundle is refused naming it: " + p.stderr.strip())
+    check(not d.has(ind["id"]), "nothing of the tampered bundle applied")
+    p = run("bundle", "import", out1, home=d.home)
+    check("bundle 1 from a" in p.stdout, "the bundle applies")
+    check(d.has(ind["id"]) and not d.has(low["id"]) and not d.has(inc["id"]),
+          "d got indicators up to GREEN only")
+    p = run("bundle", "import", out1, home=d.home, ok=False)
+    check(p.returncode != 0 and "replay" in p.stderr,
+          "a replayed bundle is refused: " + p.stderr.strip())
+    publish(a, [indicator("second.example")])
+    out2 = os.path.join(TMP, "d2.kyb")
+    out3 = os.path.join(TMP, "d3.kyb")
+    run("bundle", "export", "--peer", "d", "-o", out2, home=a.home)
+    publish(a, [indicator("third.example")])
+    run("bundle", "export", "--peer", "d", "-o", out3, home=a.home)
+    p = run("bundle", "import", out3, home=d.home, ok=False)
+    check(p.returncode != 0 and "gap" in p.stderr and "bundle 2" in p.stderr,
+          "an out-of-order bundle is refused: " + p.stderr.strip())
+    run("bundle", "import", out2, home=d.home)
+    run("bundle", "import", out3, home=d.home)
+    if FAILURES:
+        print("%d checks failed" % len(FAILURES))
+        sys.exit(1)
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        for p in subprocess.run(["pgrep", "-f", "kyklos --home " + TMP],
+                                capture_output=True, text=True
+                                ).stdout.split():
+            os.kill(int(p), signal.SIGKILL)
+        if os.environ.get("KYKLOS_KEEP_TMP") is None:
+            shutil.rmtree(TMP, ignore_errors=True)
