@@ -240,7 +240,7 @@ int ky_policy_parse(const char *text, size_t n, const char *name,
 					  "personal_data_countries", "rules",
 					  NULL};
 	struct ky_policy *p = NULL;
-	json_t *j = NULL, *pos = NULL, *v, *dflt = json_string("EEA");
+	json_t *j = NULL, *pos = NULL, *v, *dflt = NULL;
 	struct load l = {name, NULL, err};
 	const char *k;
 	int r;
@@ -252,6 +252,10 @@ int ky_policy_parse(const char *text, size_t n, const char *name,
 	if ((r = ky_yaml_json(text, n, name, &j, &pos, err)) != 0)
 		return r;
 	l.pos = pos;
+	if ((dflt = json_string("EEA")) == NULL) {
+		r = ky_err_set(err, KY_E_NOMEM, "%s: out of memory", name);
+		goto out;
+	}
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		r = ky_err_set(err, KY_E_NOMEM, "%s: out of memory", name);
 		goto out;
