@@ -216,6 +216,7 @@ static void serve_changes(struct ky_sync *s, struct evhttp_request *req,
 		reply_text(req, 503, "Service Unavailable", "out of memory");
 		return;
 	}
+	int64_t t0 = ky_time_mono_ns();
 	if (ky_batch_write(s->sst, s->pol, &s->self, &row, &o, to_evbuffer, b,
 			   ky__sync_record, s, &st, &err) != 0) {
 		KY_ERROR("sync: batch for %s: %s", bp->name, err.msg);
@@ -223,10 +224,13 @@ static void serve_changes(struct ky_sync *s, struct evhttp_request *req,
 		reply_text(req, 503, "Service Unavailable", "store busy");
 		return;
 	}
+	KY_DEBUG("sync: batch for %s: %zu sent, %zu bytes in %.3f s", bp->name,
+		 st.sent, st.bytes, (double)(ky_time_mono_ns() - t0) / 1e9);
 	/* what the peer has acknowledged: its cursor (for retention) */
 	ky_peer_state_put(s->sst, bp->name, "acked", o.after, NULL);
 	atomic_fetch_add(&s->served, 1);
 	atomic_fetch_add(&s->objects_out, st.sent);
+	atomic_fetch_add(&s->bytes_out, st.bytes);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 			  "Content-Type", "application/x-kyklos-batch");
 	evhttp_add_header(evhttp_request_get_output_headers(req),
@@ -660,7 +664,10 @@ int ky_sync_metrics(struct ky_sync *s, struct ky_buf *out)
 		"kyklos_sync_objects_total{direction=\"published\"} %llu\n"
 		"# TYPE kyklos_sync_requests_total counter\n"
 		"kyklos_sync_requests_total{result=\"served\"} %llu\n"
-		"kyklos_sync_requests_total{result=\"denied\"} %llu\n",
+		"kyklos_sync_requests_total{result=\"denied\"} %llu\n"
+		"# TYPE kyklos_sync_bytes_total counter\n"
+		"kyklos_sync_bytes_total{direction=\"out\"} %llu\n"
+		"kyklos_sync_bytes_total{direction=\"in\"} %llu\n",
 		(unsigned long long)atomic_load(&s->pulls_ok),
 		(unsigned long long)atomic_load(&s->pulls_failed),
 		(unsigned long long)atomic_load(&s->objects_in),
@@ -669,5 +676,7 @@ int ky_sync_metrics(struct ky_sync *s, struct ky_buf *out)
 		(unsigned long long)atomic_load(&s->duplicates),
 		(unsigned long long)atomic_load(&s->published),
 		(unsigned long long)atomic_load(&s->served),
-		(unsigned long long)atomic_load(&s->denied));
+		(unsigned long long)atomic_load(&s->denied),
+		(unsigned long long)atomic_load(&s->bytes_out),
+		(unsigned long long)atomic_load(&s->bytes_in));
 }

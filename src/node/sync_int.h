@@ -65,7 +65,8 @@ struct ky_sync {
 	int64_t ledger_dirty;
 
 	_Atomic uint64_t pulls_ok, pulls_failed, objects_in, objects_out,
-		refused, duplicates, served, denied, published;
+		refused, duplicates, served, denied, published, bytes_out,
+		bytes_in;
 };
 
 /* Ledger record callback (ud: the engine). */

@@ -208,6 +208,7 @@ static int pull_once(struct ky_sync *s, const struct peer_copy *p,
 	long code = 0;
 	CURLcode cr;
 	bool in_tx = false;
+	int64_t t_start = 0, t_got = 0;
 	int r;
 
 	*more = false;
@@ -242,7 +243,9 @@ static int pull_once(struct ky_sync *s, const struct peer_copy *p,
 	curl_easy_setopt(x.c, CURLOPT_HEADERDATA, &x);
 	curl_easy_setopt(x.c, CURLOPT_WRITEFUNCTION, body_cb);
 	curl_easy_setopt(x.c, CURLOPT_WRITEDATA, &x);
+	t_start = ky_time_mono_ns();
 	cr = curl_easy_perform(x.c);
+	t_got = ky_time_mono_ns();
 	curl_easy_getinfo(x.c, CURLINFO_RESPONSE_CODE, &code);
 	if (x.failed) {
 		r = x.err.status ? x.err.status : KY_E_VERIFY;
@@ -288,10 +291,14 @@ static int pull_once(struct ky_sync *s, const struct peer_copy *p,
 	    (r = ky_store_commit(s->pst, err)) != 0)
 		goto out;
 	ky_batch_in_record(x.b, ky__sync_record, s);
+	KY_DEBUG("sync: %s: %zu bytes in %.3f s, applied %zu in %.3f s",
+		 p->name, x.line.len, (double)(t_got - t_start) / 1e9,
+		 res.added, (double)(ky_time_mono_ns() - t_got) / 1e9);
 	if (res.refused)
 		KY_WARN("sync: from %s, %zu changes refused:\n%s", p->name,
 			res.refused, ky_batch_in_refusals(x.b));
 	atomic_fetch_add(&s->objects_in, res.added);
+	atomic_fetch_add(&s->bytes_in, x.line.len);
 	atomic_fetch_add(&s->refused, res.refused);
 	atomic_fetch_add(&s->duplicates, res.duplicate);
 	*added = res.added;

@@ -22,16 +22,26 @@
  * KY_BATCH_LINE_MAX */
 #define SEAL_MAX 4096
 
-int ky_share_object_hash(const json_t *o, uint8_t out[32], struct ky_err *err)
+int ky_share_object_jcs(const json_t *o, struct ky_buf *text, uint8_t out[32],
+			struct ky_err *err)
 {
-	struct ky_buf b;
 	unsigned int n = 0;
 	int r;
 
-	ky_buf_init(&b, 0);
-	if ((r = ky_jcs_value(o, &b, err)) == 0 &&
-	    EVP_Digest(b.data, b.len, out, &n, EVP_sha256(), NULL) != 1)
+	ky_buf_reset(text);
+	if ((r = ky_jcs_value(o, text, err)) == 0 &&
+	    EVP_Digest(text->data, text->len, out, &n, EVP_sha256(), NULL) != 1)
 		r = ky_err_set(err, KY_E_CRYPTO, "SHA-256 failed");
+	return r;
+}
+
+int ky_share_object_hash(const json_t *o, uint8_t out[32], struct ky_err *err)
+{
+	struct ky_buf b;
+	int r;
+
+	ky_buf_init(&b, 0);
+	r = ky_share_object_jcs(o, &b, out, err);
 	ky_buf_free(&b);
 	return r;
 }
@@ -101,11 +111,13 @@ int ky_share_publish(struct ky_store *st, const struct ky_share_self *self,
 	uint8_t *hashes;
 	int64_t sid = 0, mns;
 	int r = 0, outcome;
+	struct ky_buf text;
 	size_t i;
 
 	*added = 0;
 	if (n == 0)
 		return 0;
+	ky_buf_init(&text, 0);
 	if ((hashes = malloc(n * 32)) == NULL)
 		return ky_err_set(err, KY_E_NOMEM, "publish: out of memory");
 	for (i = 0; i < n && r == 0; i++) {
@@ -125,14 +137,13 @@ int ky_share_publish(struct ky_store *st, const struct ky_share_self *self,
 			      NULL, err)) != 0)
 			break;
 		const char *m = ky_stix_modified(objs[i]);
-		char *txt = json_dumps(objs[i], JSON_COMPACT);
 		struct ky_change c = {0};
+		uint8_t h2[32];
 
-		if (txt == NULL) {
-			r = ky_err_set(err, KY_E_NOMEM,
-				       "publish: out of memory");
+		/* stored in its canonical form: what is sealed, byte for
+		 * byte, and what is sent without serialising again */
+		if ((r = ky_share_object_jcs(objs[i], &text, h2, err)) != 0)
 			break;
-		}
 		mns = 0;
 		if (*m && ky_time_parse_rfc3339(m, strlen(m), &mns) <= 0)
 			mns = 0;
@@ -142,8 +153,8 @@ int ky_share_publish(struct ky_store *st, const struct ky_share_self *self,
 		c.type = json_string_value(json_object_get(objs[i], "type"));
 		c.op = KY_CHANGE_PUT;
 		c.origin = self->node_id;
-		c.object = txt;
-		c.object_len = strlen(txt);
+		c.object = text.data;
+		c.object_len = text.len;
 		memcpy(c.sha256, hashes + 32 * i, 32);
 		c.seal = sid;
 		c.hops = "[]";
@@ -152,9 +163,9 @@ int ky_share_publish(struct ky_store *st, const struct ky_share_self *self,
 		r = ky_changes_add(st, &c, &outcome, err);
 		if (r == 0 && outcome == KY_CHANGE_ADDED)
 			(*added)++;
-		free(txt);
 	}
 	free(hashes);
+	ky_buf_free(&text);
 	return r;
 }
 
@@ -241,7 +252,7 @@ struct wr {
 	struct ky_batch_stats *stats;
 	struct ky_err *err;
 	EVP_MD_CTX *md;
-	struct ky_buf line;
+	struct ky_buf line, jcs;
 	int64_t *seals; /* seal ids already written */
 	size_t nseals, capseals;
 	uint8_t *derived; /* hashes of what we changed */
@@ -434,11 +445,10 @@ static int write_change(void *ud, const struct ky_change *c)
 	} else {
 		/* changed by the policy, or never sealed by a key we know:
 		 * we vouch for it */
-		if (c->op != KY_CHANGE_DELETE &&
-		    (r = ky_share_object_hash(out, h, x->err)) == 0 &&
-		    (txt = json_dumps(out, JSON_COMPACT)) == NULL)
-			r = ky_err_set(x->err, KY_E_NOMEM,
-				       "batch: out of memory");
+		if (c->op != KY_CHANGE_DELETE) {
+			r = ky_share_object_jcs(out, &x->jcs, h, x->err);
+			txt = r == 0 ? x->jcs.data : NULL;
+		}
 		r = r ? r : add_derived(x, h);
 		if (r == 0 && out != NULL) {
 			/* the id may have changed too (a pseudonymised SCO):
@@ -447,8 +457,7 @@ static int write_change(void *ud, const struct ky_change *c)
 			struct ky_change cc = *c;
 
 			cc.id = json_string_value(json_object_get(out, "id"));
-			r = change_line(x, &cc, txt, txt ? strlen(txt) : 0,
-					"d");
+			r = change_line(x, &cc, txt, txt ? x->jcs.len : 0, "d");
 		} else if (r == 0) {
 			r = change_line(x, c, NULL, 0, "d");
 		}
@@ -461,7 +470,6 @@ static int write_change(void *ud, const struct ky_change *c)
 			       ky_policy_version(x->pol));
 	}
 out:
-	free(txt);
 	json_decref(obj);
 	json_decref(out);
 	return r;
@@ -504,6 +512,7 @@ int ky_batch_write(struct ky_store *st, struct ky_policy *pol,
 		x.limit = KY_BATCH_LIMIT_MAX;
 	x.cap = o->byte_cap ? o->byte_cap : DEFAULT_BYTES;
 	ky_buf_init(&x.line, KY_BATCH_LINE_MAX);
+	ky_buf_init(&x.jcs, KY_BATCH_LINE_MAX);
 	if ((x.md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(x.md, EVP_sha256(), NULL) != 1) {
 		r = ky_err_set(err, KY_E_NOMEM, "batch: out of memory");
@@ -582,6 +591,7 @@ out:
 	json_decref(env);
 	EVP_MD_CTX_free(x.md);
 	ky_buf_free(&x.line);
+	ky_buf_free(&x.jcs);
 	free(x.seals);
 	free(x.derived);
 	return r;

@@ -95,6 +95,9 @@ bool ky_batch_in_done(const struct ky_batch_in *b);
 const char *ky_batch_in_refusals(const struct ky_batch_in *b);
 void ky_batch_in_free(struct ky_batch_in *b);
 
+/* The RFC 8785 form of o into text (reset first) and its SHA-256. */
+int ky_share_object_jcs(const json_t *o, struct ky_buf *text, uint8_t out[32],
+			struct ky_err *err);
 /* SHA-256 of the RFC 8785 form of a JSON object. */
 int ky_share_object_hash(const json_t *o, uint8_t out[32], struct ky_err *err);
 

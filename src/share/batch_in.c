@@ -53,6 +53,7 @@ struct ky_batch_in {
 	uint8_t *got; /* hashes of changes added, for the ledger */
 	size_t ngot, capgot;
 	struct ky_buf refusals;
+	struct ky_buf jcs; /* the current object's canonical form */
 };
 
 static int grow(void **p, size_t *cap, size_t n, size_t sz)
@@ -83,6 +84,7 @@ int ky_batch_in_new(struct ky_store *st, const struct ky_share_self *self,
 	b->st = st;
 	b->self = self;
 	ky_buf_init(&b->refusals, REFUSALS_MAX);
+	ky_buf_init(&b->jcs, KY_BATCH_LINE_MAX);
 	if ((r = ky_pubkey_parse(sender->pubkey, &b->sender_pk, err)) != 0) {
 		ky_err_prefix(err, "peer %s: pinned key", sender->name);
 		ky_batch_in_free(b);
@@ -116,6 +118,7 @@ void ky_batch_in_free(struct ky_batch_in *b)
 	free(b->res.checkpoint);
 	EVP_MD_CTX_free(b->md);
 	ky_buf_free(&b->refusals);
+	ky_buf_free(&b->jcs);
 	free(b);
 }
 
@@ -333,7 +336,7 @@ static int change_line(struct ky_batch_in *b, const json_t *j, size_t line,
 	struct ky_change c = {0};
 	struct seal_in *s = NULL;
 	struct ky_err e2 = {0};
-	char *otxt = NULL, *htxt = NULL;
+	char *htxt = NULL;
 	int64_t mns = 0;
 	int outcome, r;
 	bool del;
@@ -384,7 +387,9 @@ static int change_line(struct ky_batch_in *b, const json_t *j, size_t line,
 				return r;
 			goto seal_check;
 		}
-		if ((r = ky_share_object_hash(obj, c.sha256, err)) != 0)
+		/* the canonical form is both what the seal covers and what
+		 * is stored (and relayed as is) */
+		if ((r = ky_share_object_jcs(obj, &b->jcs, c.sha256, err)) != 0)
 			return fail(b, err, "line %zu: %s: %s", line, id,
 				    err->msg);
 	}
@@ -394,27 +399,22 @@ seal_check:
 			    line, id, ref);
 	if (e2.msg[0])
 		return 0; /* refused above */
-	if (!del && (otxt = json_dumps(obj, JSON_COMPACT)) == NULL)
+	if ((htxt = json_dumps(hops, JSON_COMPACT)) == NULL)
 		return ky_err_set(err, KY_E_NOMEM, "batch: out of memory");
-	if ((htxt = json_dumps(hops, JSON_COMPACT)) == NULL) {
-		free(otxt);
-		return ky_err_set(err, KY_E_NOMEM, "batch: out of memory");
-	}
 	c.id = id;
 	c.modified = modified;
 	c.modified_ns = mns;
 	c.type = type;
 	c.op = del ? KY_CHANGE_DELETE : KY_CHANGE_PUT;
 	c.origin = origin;
-	c.object = otxt;
-	c.object_len = otxt ? strlen(otxt) : 0;
+	c.object = del ? NULL : b->jcs.data;
+	c.object_len = del ? 0 : b->jcs.len;
 	c.seal = s ? s->id : 0;
 	c.via = b->sender_id;
 	c.hops = htxt;
 	c.tlp = del ? KY_TLP_UNSET : (int)ky_stix_tlp_of(obj);
 	c.recv_ns = ky_time_now_ns();
 	r = ky_changes_add(b->st, &c, &outcome, err);
-	free(otxt);
 	free(htxt);
 	if (r != 0)
 		return r;
