@@ -126,6 +126,7 @@ struct ky_config {
 	char *share_country;
 	int64_t share_pull_interval; /* seconds */
 	int64_t share_batch_limit;
+	char *taxii_listen; /* host:port, or "" */
 	/* store */
 	char *store_path; /* relative to the node directory */
 	int64_t busy_timeout_ms;

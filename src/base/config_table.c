@@ -241,6 +241,11 @@ const struct ky_config_key ky_config_keys[] = {
 	INT("share.batch_limit", share_batch_limit, "10000", 1, 100000,
 	    "Changes per sync batch."),
 
+	STR("taxii.listen", taxii_listen, "",
+	    "Address and port of the TAXII 2.1 server (HTTPS with the node's "
+	    "TLS certificate; clients authenticate with HTTP Basic or a "
+	    "bearer token, see `kyklos taxii client add`); empty: off."),
+
 	STR("store.path", store_path, "data/kyklos.db",
 	    "SQLite database file, relative to the node directory."),
 	INT("store.busy_timeout_ms", busy_timeout_ms, "5000", 0, 600000,

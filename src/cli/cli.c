@@ -78,6 +78,11 @@ const struct ky_cmd ky_cmds[] = {
 	 "bundle export --peer NAME [--since CHANGE] -o FILE|import FILE",
 	 "offline bundles for disconnected peers: signed, numbered, zstd, "
 	 "under the same policy"},
+	{"taxii", ky_cmd_taxii,
+	 "taxii client add NAME [--country CC] [--groups G,..] [--write]|"
+	 "client list|client remove NAME",
+	 "the clients of the node's TAXII 2.1 server (taxii.listen), each "
+	 "with a token and the policy of its name"},
 	{"stix", ky_cmd_stix, "stix check FILE...|-|examples",
 	 "check STIX 2.1 objects (a bundle, an object or JSON lines) as the "
 	 "node checks what peers send; print an example of every object the "

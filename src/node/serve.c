@@ -292,9 +292,12 @@ static void listener_at(const struct server *s, int i, const char **key,
 	} else if (i == KY_IN_COUNT) {
 		*key = "metrics";
 		*addr = s->metrics_bound;
-	} else {
+	} else if (i == KY_IN_COUNT + 1) {
 		*key = "sync";
 		*addr = s->sync_bound;
+	} else {
+		*key = "taxii";
+		*addr = s->taxii_bound;
 	}
 }
 
@@ -316,7 +319,7 @@ static int write_ports(struct server *s, struct ky_err *err)
 	snprintf(path, sizeof(path), "%s/serve.ports", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	ky_buf_addc(&b, '{');
-	for (int i = 0; i <= KY_IN_COUNT + 1; i++) {
+	for (int i = 0; i <= KY_IN_COUNT + 2; i++) {
 		const char *key, *addr;
 		listener_at(s, i, &key, &addr);
 		if (addr[0] == '\0')
@@ -585,12 +588,16 @@ static int setup(struct server *s, struct ky_err *err)
 				       sizeof(s->metrics_bound), err)) != 0)
 		return rc;
 	if ((rc = ky_sync_start(&s->sync, cfg, s->sync_bound,
-				sizeof(s->sync_bound), err)) != 0) {
+				sizeof(s->sync_bound), s->taxii_bound,
+				sizeof(s->taxii_bound), err)) != 0) {
 		ky_sync_stop(s->sync);
 		s->sync = NULL;
 		s->sync_bound[0] = '\0';
+		s->taxii_bound[0] = '\0';
 		/* without an endpoint asked for, the node runs unshared */
-		if (cfg->share_listen != NULL && cfg->share_listen[0] != '\0')
+		if ((cfg->share_listen != NULL &&
+		     cfg->share_listen[0] != '\0') ||
+		    (cfg->taxii_listen != NULL && cfg->taxii_listen[0] != '\0'))
 			return rc;
 		KY_WARN("sharing disabled: %s", err->msg);
 		ky_err_clear(err);
@@ -613,7 +620,7 @@ int ky_serve_run(struct ky_config *cfg, struct ky_err *err)
 	pthread_mutex_init(&s->gen_mu, NULL);
 	if ((rc = setup(s, err)) != 0)
 		goto out;
-	for (int i = 0; i <= KY_IN_COUNT + 1; i++) {
+	for (int i = 0; i <= KY_IN_COUNT + 2; i++) {
 		const char *key, *addr;
 		listener_at(s, i, &key, &addr);
 		if (addr[0] != '\0')

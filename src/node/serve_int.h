@@ -63,6 +63,7 @@ struct server {
 	char metrics_bound[80];
 	struct ky_sync *sync; /* sharing: endpoint, puller, publisher */
 	char sync_bound[80];
+	char taxii_bound[80];
 	struct ky_store *store;
 	struct ky_deadletter *dl;
 	pthread_mutex_t gen_mu;

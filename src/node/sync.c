@@ -271,6 +271,80 @@ static void http_cb(struct evhttp_request *req, void *ud)
 	}
 }
 
+/* ---- TAXII ------------------------------------------------------------- */
+
+static void taxii_cb(struct evhttp_request *req, void *ud)
+{
+	struct ky_sync *s = ud;
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evbuffer *body = evhttp_request_get_input_buffer(req);
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	struct ky_taxii_req tr = {0};
+	struct ky_taxii_resp resp;
+	struct evbuffer *out;
+	char *path = NULL, *bodytxt = NULL;
+	size_t blen = evbuffer_get_length(body);
+
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+		tr.method = "GET";
+		break;
+	case EVHTTP_REQ_POST:
+		tr.method = "POST";
+		break;
+	case EVHTTP_REQ_DELETE:
+		tr.method = "DELETE";
+		break;
+	default:
+		tr.method = "OTHER";
+		break;
+	}
+	path = evhttp_uridecode(evhttp_uri_get_path(uri) ?: "/", 0, NULL);
+	tr.path = path;
+	tr.query = evhttp_uri_get_query(uri);
+	tr.accept = evhttp_find_header(in, "Accept");
+	tr.content_type = evhttp_find_header(in, "Content-Type");
+	tr.authorization = evhttp_find_header(in, "Authorization");
+	if (blen > 0 && (bodytxt = malloc(blen + 1)) != NULL) {
+		evbuffer_copyout(body, bodytxt, blen);
+		bodytxt[blen] = '\0';
+		tr.body = bodytxt;
+		tr.body_len = blen;
+	}
+	ky_taxii_handle(s->taxii, &tr, &resp);
+	if (resp.status == 401)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "WWW-Authenticate", "Basic realm=\"kyklos\"");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "Content-Type", resp.content_type);
+	if (resp.date_first[0]) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "X-TAXII-Date-Added-First", resp.date_first);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "X-TAXII-Date-Added-Last", resp.date_last);
+	}
+	if ((out = evbuffer_new()) != NULL)
+		evbuffer_add(out, resp.body.data ? resp.body.data : "",
+			     resp.body.len);
+	evhttp_send_reply(req, resp.status, NULL, out);
+	if (out)
+		evbuffer_free(out);
+	ky_buf_free(&resp.body);
+	free(bodytxt);
+	free(path);
+}
+
+static struct bufferevent *taxii_bev_cb(struct event_base *base, void *ud)
+{
+	SSL_CTX *ctx = ud;
+	SSL *ssl = SSL_new(ctx);
+
+	return ssl ? bufferevent_openssl_socket_new(base, -1, ssl,
+						    BUFFEREVENT_SSL_ACCEPTING,
+						    BEV_OPT_CLOSE_ON_FREE)
+		   : NULL;
+}
+
 static struct bufferevent *bev_cb(struct event_base *base, void *ud)
 {
 	struct ky_sync *s = ud;
@@ -474,8 +548,52 @@ static int open_key(struct ky_sync *s, struct ky_err *err)
 	return ky_keystore_open(&o, &s->ks, err);
 }
 
+/* Binds an HTTP server to "host:port"; the bound address to bound. */
+static int bind_http(struct evhttp *http, const char *key, const char *spec,
+		     char *bound, size_t boundlen, struct ky_err *err)
+{
+	struct evhttp_bound_socket *bs;
+	char host[256], ab[64];
+	const char *colon = strrchr(spec, ':');
+	long port = colon ? strtol(colon + 1, NULL, 10) : -1;
+	struct sockaddr_storage ss;
+	ev_socklen_t sl = sizeof(ss);
+
+	if (colon == NULL || port < 0 || port > 65535 ||
+	    (size_t)(colon - spec) >= sizeof(host))
+		return ky_err_set(err, KY_E_CONFIG, "%s %s: expected host:port",
+				  key, spec);
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	evhttp_set_max_headers_size(http, 32768);
+	evhttp_set_timeout(http, 60);
+	if ((bs = evhttp_bind_socket_with_handle(http, host,
+						 (ev_uint16_t)port)) == NULL)
+		return ky_err_set(err, KY_E_NET, "%s %s: cannot bind", key,
+				  spec);
+	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss,
+			&sl) != 0)
+		return 0;
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *a = (void *)&ss;
+
+		evutil_inet_ntop(AF_INET6, &a->sin6_addr, ab, sizeof(ab));
+		snprintf(bound, boundlen, "[%s]:%d", ab, ntohs(a->sin6_port));
+	} else {
+		struct sockaddr_in *a = (void *)&ss;
+
+		evutil_inet_ntop(AF_INET, &a->sin_addr, ab, sizeof(ab));
+		snprintf(bound, boundlen, "%s:%d", ab, ntohs(a->sin_port));
+	}
+	return 0;
+}
+
 int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
-		  char *bound, size_t boundlen, struct ky_err *err)
+		  char *bound, size_t boundlen, char *taxii_bound,
+		  size_t taxii_boundlen, struct ky_err *err)
 {
 	struct ky_sync *s = calloc(1, sizeof(*s));
 	char path[4200], spki[65];
@@ -488,6 +606,7 @@ int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
 
 	*out = NULL;
 	bound[0] = '\0';
+	taxii_bound[0] = '\0';
 	if (s == NULL)
 		return ky_err_set(err, KY_E_NOMEM, "sync: out of memory");
 	s->cfg = cfg;
@@ -543,21 +662,6 @@ int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
 	    event_add(s->tick, &tv) != 0)
 		return ky_err_set(err, KY_E_NOMEM, "sync: event loop");
 	if (cfg->share_listen && *cfg->share_listen) {
-		struct evhttp_bound_socket *bs;
-		char host[256];
-		const char *colon = strrchr(cfg->share_listen, ':');
-		long port = colon ? strtol(colon + 1, NULL, 10) : -1;
-		struct sockaddr_storage ss;
-		ev_socklen_t sl = sizeof(ss);
-
-		if (colon == NULL || port < 0 || port > 65535 ||
-		    (size_t)(colon - cfg->share_listen) >= sizeof(host))
-			return ky_err_set(err, KY_E_CONFIG,
-					  "share.listen %s: expected "
-					  "host:port",
-					  cfg->share_listen);
-		snprintf(host, sizeof(host), "%.*s",
-			 (int)(colon - cfg->share_listen), cfg->share_listen);
 		if ((s->sctx = ky_sync_server_ctx(s->key_path, s->crt_path,
 						  err)) == NULL)
 			return KY_E_TLS;
@@ -567,35 +671,45 @@ int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
 		evhttp_set_gencb(s->http, http_cb, s);
 		evhttp_set_allowed_methods(s->http,
 					   EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-		evhttp_set_max_headers_size(s->http, 32768);
 		evhttp_set_max_body_size(s->http, 4096);
-		evhttp_set_timeout(s->http, 60);
-		if ((bs = evhttp_bind_socket_with_handle(
-			     s->http, host, (ev_uint16_t)port)) == NULL)
-			return ky_err_set(err, KY_E_NET,
-					  "share.listen %s: cannot bind",
-					  cfg->share_listen);
-		if (getsockname(evhttp_bound_socket_get_fd(bs),
-				(struct sockaddr *)&ss, &sl) == 0) {
-			char ab[64];
-			int p = 0;
+		if ((r = bind_http(s->http, "share.listen", cfg->share_listen,
+				   bound, boundlen, err)) != 0)
+			return r;
+	}
+	if (cfg->taxii_listen && *cfg->taxii_listen) {
+		struct ky_taxii_conf tc = {0};
+		char base[128];
 
-			if (ss.ss_family == AF_INET6) {
-				struct sockaddr_in6 *a = (void *)&ss;
-
-				evutil_inet_ntop(AF_INET6, &a->sin6_addr, ab,
-						 sizeof(ab));
-				p = ntohs(a->sin6_port);
-				snprintf(bound, boundlen, "[%s]:%d", ab, p);
-			} else {
-				struct sockaddr_in *a = (void *)&ss;
-
-				evutil_inet_ntop(AF_INET, &a->sin_addr, ab,
-						 sizeof(ab));
-				p = ntohs(a->sin_port);
-				snprintf(bound, boundlen, "%s:%d", ab, p);
-			}
-		}
+		if ((s->tctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+		    SSL_CTX_set_min_proto_version(s->tctx, TLS1_2_VERSION) !=
+			    1 ||
+		    SSL_CTX_use_certificate_file(s->tctx, s->crt_path,
+						 SSL_FILETYPE_PEM) != 1 ||
+		    SSL_CTX_use_PrivateKey_file(s->tctx, s->key_path,
+						SSL_FILETYPE_PEM) != 1)
+			return ky_err_set(err, KY_E_TLS, "taxii: TLS context");
+		if ((s->taxii_http = evhttp_new(s->base)) == NULL)
+			return ky_err_set(err, KY_E_NOMEM, "taxii: http");
+		evhttp_set_bevcb(s->taxii_http, taxii_bev_cb, s->tctx);
+		evhttp_set_gencb(s->taxii_http, taxii_cb, s);
+		evhttp_set_allowed_methods(s->taxii_http,
+					   EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+						   EVHTTP_REQ_DELETE);
+		/* a body past max_content_length is answered 413 by the
+		 * handler; far past it, libevent closes the connection */
+		evhttp_set_max_body_size(s->taxii_http, 64u << 20);
+		if ((r = bind_http(s->taxii_http, "taxii.listen",
+				   cfg->taxii_listen, taxii_bound,
+				   taxii_boundlen, err)) != 0)
+			return r;
+		snprintf(base, sizeof(base), "https://%s", taxii_bound);
+		tc.node_id = s->node_id;
+		tc.title = cfg->node_name;
+		tc.base_url = base;
+		tc.max_content_length = 10u << 20;
+		if ((r = ky_taxii_new(&s->taxii, &tc, s->sst, s->pol, &s->self,
+				      err)) != 0)
+			return r;
 	}
 	if (pthread_create(&s->srv_th, NULL, srv_main, s) != 0)
 		return ky_err_set(err, KY_E_INTERNAL, "sync: thread");
@@ -627,6 +741,10 @@ void ky_sync_stop(struct ky_sync *s)
 	}
 	if (s->http)
 		evhttp_free(s->http);
+	if (s->taxii_http)
+		evhttp_free(s->taxii_http);
+	ky_taxii_free(s->taxii);
+	SSL_CTX_free(s->tctx);
 	if (s->tick)
 		event_free(s->tick);
 	if (s->base)

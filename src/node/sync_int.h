@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "api/taxii.h"
 #include "ledger/log.h"
 #include "node/sync.h"
 #include "share/batch.h"
@@ -42,8 +43,10 @@ struct ky_sync {
 	bool srv_started;
 	struct event_base *base;
 	struct evhttp *http;
+	struct evhttp *taxii_http;
+	struct ky_taxii *taxii;
 	struct event *tick;
-	SSL_CTX *sctx;
+	SSL_CTX *sctx, *tctx;
 	struct ky_store *sst;
 	int64_t inc_cursor_ns; /* incidents published up to */
 	int64_t seq_seen;      /* our change log's end last looked at */

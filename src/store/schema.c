@@ -134,6 +134,22 @@ static const struct migration migrations[] = {
 		"  peer    TEXT NOT NULL,\n"
 		"  policy  TEXT NOT NULL,\n"
 		"  time_ns INTEGER NOT NULL\n"
+		");\n"
+		/* TAXII clients: a name, the SHA-256 of their secret token,
+		 * what the policy needs to know of them */
+		"CREATE TABLE taxii_clients (\n"
+		"  name      TEXT PRIMARY KEY,\n"
+		"  token     BLOB NOT NULL UNIQUE,\n"
+		"  country   TEXT,\n"
+		"  groups    TEXT,\n"
+		"  can_write INTEGER NOT NULL DEFAULT 0,\n"
+		"  added_ns  INTEGER NOT NULL\n"
+		");\n"
+		"CREATE TABLE taxii_status (\n"
+		"  id         TEXT PRIMARY KEY,\n"
+		"  client     TEXT NOT NULL,\n"
+		"  json       TEXT NOT NULL,\n"
+		"  created_ns INTEGER NOT NULL\n"
 		");\n",
 	},
 };

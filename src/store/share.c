@@ -35,10 +35,6 @@ enum {
 	Q_LP_DEL,
 };
 
-#define CHANGE_COLS                                                            \
-	"c.seq, c.id, c.modified, c.modified_ns, c.type, c.op, c.origin,"      \
-	" c.object, c.sha256, c.seal, c.via, c.hops, c.tlp, c.recv_ns"
-
 static sqlite3_stmt *q(struct ky_store *s, int slot, const char *sql,
 		       struct ky_err *err)
 {
@@ -56,7 +52,7 @@ static const char *text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-static void change_row(sqlite3_stmt *st, struct ky_change *c)
+void ky__store_change_row(sqlite3_stmt *st, struct ky_change *c)
 {
 	const void *h;
 
@@ -175,7 +171,7 @@ static int each_change(struct ky_store *s, sqlite3_stmt *st,
 	int rc, r = 0;
 
 	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		change_row(st, &c);
+		ky__store_change_row(st, &c);
 		r = fn(ud, &c);
 	}
 	if (r == 0 && rc != SQLITE_DONE)
@@ -189,7 +185,7 @@ int ky_changes_after(struct ky_store *s, int64_t after, size_t limit,
 		     struct ky_err *err)
 {
 	sqlite3_stmt *st = q(s, Q_AFTER,
-			     "SELECT " CHANGE_COLS " FROM changes c"
+			     "SELECT " KY__CHANGE_COLS " FROM changes c"
 			     " WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2",
 			     err);
 
@@ -251,7 +247,7 @@ int ky_changes_current(struct ky_store *s, const char *id,
 		       struct ky_err *err)
 {
 	sqlite3_stmt *st = q(s, Q_GETCUR,
-			     "SELECT " CHANGE_COLS " FROM objects o"
+			     "SELECT " KY__CHANGE_COLS " FROM objects o"
 			     " JOIN changes c ON c.seq = o.seq WHERE o.id = ?1",
 			     err);
 	struct one o = {0, fn, ud};
@@ -272,12 +268,14 @@ int ky_changes_objects(struct ky_store *s, const char *type,
 {
 	sqlite3_stmt *st =
 		type ? q(s, Q_OBJS,
-			 "SELECT " CHANGE_COLS " FROM objects o JOIN changes c"
+			 "SELECT " KY__CHANGE_COLS
+			 " FROM objects o JOIN changes c"
 			 " ON c.seq = o.seq WHERE o.op = 0 AND c.type = ?1"
 			 " ORDER BY o.id",
 			 err)
 		     : q(s, Q_OBJS_ALL,
-			 "SELECT " CHANGE_COLS " FROM objects o JOIN changes c"
+			 "SELECT " KY__CHANGE_COLS
+			 " FROM objects o JOIN changes c"
 			 " ON c.seq = o.seq WHERE o.op = 0 ORDER BY o.id",
 			 err);
 
