@@ -83,6 +83,11 @@ const struct ky_cmd ky_cmds[] = {
 	 "client list|client remove NAME",
 	 "the clients of the node's TAXII 2.1 server (taxii.listen), each "
 	 "with a token and the policy of its name"},
+	{"misp", ky_cmd_misp,
+	 "misp import FILE|FEED-DIR... [--tlp L]|export [--peer NAME] [--info "
+	 "TEXT] -o FILE",
+	 "MISP events and feeds in as indicators and sightings; indicators "
+	 "out as a MISP event, under a peer's policy"},
 	{"stix", ky_cmd_stix, "stix check FILE...|-|examples",
 	 "check STIX 2.1 objects (a bundle, an object or JSON lines) as the "
 	 "node checks what peers send; print an example of every object the "

@@ -55,6 +55,7 @@ int ky_cmd_policy(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_share(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_bundle(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_taxii(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_misp(struct ky_cli *cli, int argc, char **argv);
 
 struct ky_keystore;
 /* The node's key from keystore.* (cmd_identity.c); prints errors. */
