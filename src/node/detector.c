@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include "base/alloc.h"
@@ -224,7 +225,10 @@ int ky_detector_opts_from_config(const struct ky_config *cfg,
 	const struct ky_strlist *lists[3] = {&cfg->detect_rules,
 					     &cfg->detect_indicators,
 					     &cfg->detect_warning_lists};
-	size_t total = 1, k = 0;
+	char circle[4200];
+	struct stat sb;
+	bool with_circle;
+	size_t total = 2, k = 0;
 	char **v;
 	int r;
 
@@ -232,6 +236,11 @@ int ky_detector_opts_from_config(const struct ky_config *cfg,
 	*paths = NULL;
 	for (int i = 0; i < 3; i++)
 		total += lists[i]->n;
+	/* the indicators the circle shared with us, written by the sync
+	 * engine (node/sync_circle.c) */
+	snprintf(circle, sizeof(circle), "%s/" KY_CIRCLE_IOCS,
+		 cfg->home ? cfg->home : ".");
+	with_circle = cfg->home != NULL && stat(circle, &sb) == 0;
 	if ((v = calloc(total + 1, sizeof(*v))) == NULL)
 		return ky_err_set(err, KY_E_NOMEM, "out of memory");
 	for (int i = 0; i < 3; i++) {
@@ -241,10 +250,13 @@ int ky_detector_opts_from_config(const struct ky_config *cfg,
 			if ((v[k++] = node_path(cfg->home, lists[i]->v[j])) ==
 			    NULL)
 				goto nomem;
+		if (i == 1 && with_circle && (v[k++] = strdup(circle)) == NULL)
+			goto nomem;
 		if (i == 0)
 			o->rules = start, o->nrules = lists[i]->n;
 		else if (i == 1)
-			o->indicators = start, o->nindicators = lists[i]->n;
+			o->indicators = start,
+			o->nindicators = lists[i]->n + (with_circle ? 1 : 0);
 		else
 			o->warning_lists = start,
 			o->nwarning_lists = lists[i]->n;
@@ -640,6 +652,13 @@ static int ioc_json(struct ky_buf *b, const struct ky_ioc_hit *h,
 	return r ? r : ky_buf_addc(b, '}');
 }
 
+bool ky_detector_is_circle_list(const char *list)
+{
+	size_t n = strlen(list), m = strlen(KY_CIRCLE_IOCS);
+
+	return n >= m && strcmp(list + n - m, KY_CIRCLE_IOCS) == 0;
+}
+
 /* Indicator confidence on the Sigma level scale, for sorting alerts. */
 static int ioc_level(int confidence)
 {
@@ -672,6 +691,11 @@ static int on_ioc(void *ud, const struct ky_ioc_hit *h)
 	row.rule_id = c->rule_id;
 	row.title = c->title;
 	row.level = ioc_level(ioc->confidence);
+	/* seen here and shared by the circle: one level more urgent than
+	 * its confidence alone would make it */
+	if (ioc->list != NULL && ky_detector_is_circle_list(ioc->list) &&
+	    row.level < KY_SIGMA_CRITICAL)
+		row.level++;
 	return deliver(c, &row);
 }
 

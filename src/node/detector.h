@@ -117,4 +117,10 @@ int ky_corr_host_save(struct ky_corr_host *h, struct ky_store *st,
 int ky_corr_host_restore(struct ky_corr_host *h, struct ky_store *st,
 			 struct ky_err *err);
 
+/* The indicators the circle shared, as a CSV the detector loads with the
+ * configured lists (value, type, confidence, id). */
+#define KY_CIRCLE_IOCS "data/circle-indicators.csv"
+/* True when an indicator's list is that file. */
+bool ky_detector_is_circle_list(const char *list);
+
 #endif

@@ -446,6 +446,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *ud)
 	struct ky_err err = {0};
 	int64_t seq = 0;
 	size_t n = 0;
+	bool grew = false;
 
 	(void)fd;
 	(void)what;
@@ -466,11 +467,13 @@ static void tick_cb(evutil_socket_t fd, short what, void *ud)
 	}
 	if (ky_changes_max_seq(s->sst, &seq, &err) == 0 && seq > s->seq_seen) {
 		s->seq_seen = seq;
+		grew = true;
 		pthread_mutex_lock(&s->mu);
 		s->news = true;
 		pthread_cond_signal(&s->cv);
 		pthread_mutex_unlock(&s->mu);
 	}
+	ky__sync_circle_tick(s, grew);
 }
 
 static void *srv_main(void *arg)
@@ -635,6 +638,12 @@ int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
 	    stn == sizeof(int64_t))
 		memcpy(&s->inc_cursor_ns, st, sizeof(int64_t));
 	free(st);
+	st = NULL;
+	if (ky_store_get_state(s->sst, "share.sightings", &st, &stn, NULL) ==
+		    0 &&
+	    stn == sizeof(int64_t))
+		memcpy(&s->alert_cursor, st, sizeof(int64_t));
+	free(st);
 	ky_changes_max_seq(s->sst, &s->seq_seen, NULL);
 	node_path(cfg, cfg->ledger_dir, path, sizeof(path));
 	if ((r = ky_ledger_open(path, KY_LEDGER_CREATE, &s->ledger, &rep,
@@ -759,6 +768,8 @@ void ky_sync_stop(struct ky_sync *s)
 	ky_policy_free(s->pol);
 	ky_keystore_close(s->ks);
 	free(s->binding);
+	json_decref(s->circle_map);
+	free(s->circle_csv);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->lmu);
 	pthread_cond_destroy(&s->cv);

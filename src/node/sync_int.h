@@ -50,6 +50,12 @@ struct ky_sync {
 	struct ky_store *sst;
 	int64_t inc_cursor_ns; /* incidents published up to */
 	int64_t seq_seen;      /* our change log's end last looked at */
+	/* correlation across the circle (node/sync_circle.c) */
+	json_t *circle_map;	  /* pattern -> shared indicator id */
+	char *circle_csv;	  /* what the file holds */
+	int64_t circle_export_ns; /* monotonic time of the last export */
+	bool circle_dirty;
+	int64_t alert_cursor; /* alerts looked at for sightings */
 
 	/* the puller */
 	pthread_t pull_th;
@@ -77,6 +83,8 @@ void ky__sync_record(void *ud, const char *kind, const uint8_t sha[32],
 		     const char *peer, const char *policy);
 /* Marks the peer with this node id due now (a notify arrived). */
 void ky__sync_wake(struct ky_sync *s, const char *node_id);
+/* Each tick: export the circle's indicators, publish sightings. */
+void ky__sync_circle_tick(struct ky_sync *s, bool grew);
 /* The puller thread. */
 void *ky__sync_pull_main(void *arg);
 

@@ -129,6 +129,15 @@ class Node:
         return out
 
 
+def wait_for_quiet(pred, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def stamp(t=None):
     t = time.time() if t is None else t
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + \
@@ -221,6 +230,53 @@ def main():
     check(row[1] == b.node_id, "c received it from b")
     check(b.node_id in json.loads(row[2]), "the path names b")
     check(row[3] > 0, "c verified a's seal with a's pinned key")
+
+    # -- correlation across the circle ------------------------------------
+    # b matches what a shared; a hit is one level more urgent and goes
+    # back to a as a sighting of a's indicator
+    circle = os.path.join(b.home, "data", "circle-indicators.csv")
+    wait_for(lambda: os.path.exists(circle) and
+             "c2.relay.example" in open(circle).read(), 15,
+             "b writes a's indicator where its detector loads it")
+    time.sleep(1.5)  # the detector reloads on SIGHUP
+
+    def hit():
+        ports = json.load(open(os.path.join(b.home, "data",
+                                            "serve.ports")))
+        host, port = ports["json_tcp"].rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=5) as so:
+            so.sendall(json.dumps({"@timestamp": stamp(),
+                                   "destination": {"domain":
+                                                   "c2.relay.example"},
+                                   "host": {"name": "ws-9"}}).encode() +
+                       b"\n")
+
+    def b_alert():
+        try:
+            return b.query("SELECT level FROM alerts WHERE rule_id LIKE "
+                           "'%circle-indicators.csv:c2.relay.example'")
+        except sqlite3.OperationalError:
+            return []
+    for _ in range(40):
+        hit()
+        if wait_for_quiet(b_alert, 0.5):
+            break
+    rows = b_alert()
+    check(bool(rows), "b alerts on a's indicator")
+    check(bool(rows) and rows[0][0] == 4,
+          "the circle's hit is critical (high by confidence, +1): %s" % rows)
+
+    def a_sighting():
+        try:
+            return a.query("SELECT c.object FROM objects o JOIN changes c "
+                           "ON c.seq = o.seq WHERE c.type = 'sighting' AND "
+                           "c.origin = ?", (b.node_id,))
+        except sqlite3.OperationalError:
+            return []
+    wait_for(a_sighting, 10, "a receives b's sighting")
+    sg = json.loads(a_sighting()[0][0])
+    check(sg["sighting_of_ref"] == ind["id"],
+          "the sighting is of a's indicator")
 
     # -- adversarial policy --------------------------------------------
     red = indicator("red.example", tlp="red")

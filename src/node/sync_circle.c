@@ -1,0 +1,233 @@
+/* Correlation across the circle (node/sync_int.h): the indicators peers
+ * shared are written where the detector loads them (it reloads when they
+ * change), their hits are one level more urgent (node/detector.c), and
+ * every hit goes back to the circle as a STIX sighting of the shared
+ * indicator, which reaches its origin under the policy like any object. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/time.h"
+#include "intel/stix.h"
+#include "node/detector.h"
+#include "node/sync_int.h"
+
+#define NS 1000000000LL
+#define EXPORT_EVERY (5 * NS) /* at most one detector reload per 5 s */
+
+struct exp {
+	struct ky_sync *s;
+	struct ky_buf csv;
+	json_t *map; /* pattern -> indicator id */
+	size_t n;
+	int rc;
+};
+
+static int csv_field(struct ky_buf *b, const char *v)
+{
+	int r = ky_buf_addc(b, '"');
+
+	for (; r == 0 && *v; v++)
+		r = *v == '"' ? ky_buf_adds(b, "\"\"") : ky_buf_addc(b, *v);
+	return r ? r : ky_buf_addc(b, '"');
+}
+
+static int exp_cb(void *ud, const struct ky_change *c)
+{
+	struct exp *x = ud;
+	json_t *o, *pat;
+	enum ky_ioc_type t;
+	char *value = NULL;
+	const char *id;
+	int conf, r;
+
+	/* what others shared; ours are in the configured lists already */
+	if (strcmp(c->origin, x->s->node_id) == 0 || c->object == NULL)
+		return 0;
+	if ((o = json_loadb(c->object, c->object_len, 0, NULL)) == NULL)
+		return 0;
+	pat = json_object_get(o, "pattern");
+	id = json_string_value(json_object_get(o, "id"));
+	if (json_is_true(json_object_get(o, "revoked")) || id == NULL ||
+	    ky_stix_pattern_ioc(json_string_value(pat), &t, &value, NULL) !=
+		    0) {
+		json_decref(o);
+		return 0;
+	}
+	conf = json_is_integer(json_object_get(o, "confidence"))
+		       ? (int)json_integer_value(
+				 json_object_get(o, "confidence"))
+		       : 50;
+	r = csv_field(&x->csv, value);
+	r = r ? r : ky_buf_addf(&x->csv, ",%s,%d,", ky_ioc_type_name(t), conf);
+	r = r ? r : csv_field(&x->csv, id);
+	r = r ? r : ky_buf_addc(&x->csv, '\n');
+	r = r ? r
+	      : json_object_set_new(x->map, json_string_value(pat),
+				    json_string(id));
+	x->n++;
+	free(value);
+	json_decref(o);
+	return r;
+}
+
+/* Rewrites the circle's indicator file when what peers shared changed;
+ * returns true when the detector must reload. */
+static bool export_iocs(struct ky_sync *s)
+{
+	struct exp x = {.s = s, .map = json_object()};
+	char path[4200], tmp[4300];
+	struct ky_err err = {0};
+	bool changed = false;
+	FILE *f;
+
+	ky_buf_init(&x.csv, 0);
+	ky_buf_adds(&x.csv, "value,type,confidence,id\n");
+	if (ky_changes_objects(s->sst, "indicator", exp_cb, &x, &err) != 0) {
+		KY_ERROR("circle indicators: %s", err.msg);
+		goto out;
+	}
+	if (x.n == 0 && s->circle_map == NULL)
+		goto out; /* nothing shared yet: no file, no reload */
+	snprintf(path, sizeof(path), "%s/" KY_CIRCLE_IOCS, s->cfg->home);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (s->circle_csv != NULL && strcmp(s->circle_csv, x.csv.data) == 0)
+		goto out;
+	if ((f = fopen(tmp, "w")) == NULL ||
+	    fwrite(x.csv.data, 1, x.csv.len, f) != x.csv.len ||
+	    fclose(f) != 0 || rename(tmp, path) != 0) {
+		KY_ERROR("circle indicators: %s: cannot write", path);
+		goto out;
+	}
+	free(s->circle_csv);
+	s->circle_csv = ky_buf_steal(&x.csv, NULL);
+	json_decref(s->circle_map);
+	s->circle_map = x.map;
+	x.map = NULL;
+	changed = true;
+	KY_INFO("circle: %zu indicators shared by peers now matched here", x.n);
+out:
+	ky_buf_free(&x.csv);
+	json_decref(x.map);
+	return changed;
+}
+
+struct sight {
+	struct ky_sync *s;
+	struct ky_stix_ctx c;
+	json_t **objs;
+	size_t n, cap;
+	int64_t last;
+};
+
+static int alert_cb(void *ud, const struct ky_alert_row *a)
+{
+	struct sight *x = ud;
+	json_t *j, *ind, *o;
+	const char *list, *type, *value, *id;
+	enum ky_ioc_type t;
+	struct ky_buf pat;
+	char key[64];
+
+	x->last = a->id;
+	if (a->kind != KY_ALERT_INDICATOR ||
+	    (j = json_loadb(a->json, a->json_len, 0, NULL)) == NULL)
+		return 0;
+	ind = json_object_get(j, "indicator");
+	list = json_string_value(json_object_get(ind, "list"));
+	type = json_string_value(json_object_get(ind, "type"));
+	value = json_string_value(json_object_get(ind, "value"));
+	ky_buf_init(&pat, 0);
+	if (list == NULL || !ky_detector_is_circle_list(list) || type == NULL ||
+	    value == NULL || ky_ioc_type_parse(type, &t) != 0 ||
+	    ky_stix_pattern(t, value, &pat, NULL) != 0 ||
+	    (id = json_string_value(
+		     json_object_get(x->s->circle_map, pat.data))) == NULL) {
+		ky_buf_free(&pat);
+		json_decref(j);
+		return 0;
+	}
+	snprintf(key, sizeof(key), "alert/%lld", (long long)a->id);
+	o = ky_stix_sighting(&x->c, key, id,
+			     a->time_ns ? a->time_ns : a->recv_ns,
+			     a->time_ns ? a->time_ns : a->recv_ns, 1, NULL,
+			     KY_TLP_AMBER, NULL);
+	ky_buf_free(&pat);
+	json_decref(j);
+	if (o == NULL)
+		return 0;
+	if (x->n == x->cap) {
+		size_t nc = x->cap ? x->cap * 2 : 16;
+		json_t **np = realloc(x->objs, nc * sizeof(*np));
+
+		if (np == NULL) {
+			json_decref(o);
+			return KY_E_NOMEM;
+		}
+		x->objs = np;
+		x->cap = nc;
+	}
+	x->objs[x->n++] = o;
+	return 0;
+}
+
+/* Hits of circle indicators since the last tick become sightings. */
+static void sightings(struct ky_sync *s)
+{
+	struct sight x = {.s = s};
+	struct ky_err err = {0};
+	size_t added = 0;
+	int r;
+
+	if (s->circle_map == NULL)
+		return;
+	x.c.node_id = s->node_id;
+	x.c.node_name = s->cfg->node_name;
+	x.c.now_ns = ky_time_now_ns();
+	x.last = s->alert_cursor;
+	r = ky_store_alerts_after(s->sst, s->alert_cursor, 1000, alert_cb, &x,
+				  &err);
+	if (r == 0 && x.last != s->alert_cursor) {
+		r = ky_store_begin(s->sst, &err);
+		if (r == 0 && x.n > 0)
+			r = ky_share_publish(s->sst, &s->self, x.objs, x.n,
+					     x.c.now_ns, &added, &err);
+		r = r ? r
+		      : ky_store_put_state(s->sst, "share.sightings", &x.last,
+					   sizeof(x.last), x.c.now_ns, &err);
+		r = r ? r : ky_store_commit(s->sst, &err);
+		if (r != 0)
+			ky_store_rollback(s->sst);
+		else
+			s->alert_cursor = x.last;
+	}
+	if (r != 0)
+		KY_ERROR("circle sightings: %s", err.msg);
+	else if (added)
+		KY_INFO("circle: %zu sightings of shared indicators published",
+			added);
+	for (size_t i = 0; i < x.n; i++)
+		json_decref(x.objs[i]);
+	free(x.objs);
+}
+
+void ky__sync_circle_tick(struct ky_sync *s, bool grew)
+{
+	int64_t now = ky_time_mono_ns();
+
+	if (grew || s->circle_export_ns == 0)
+		s->circle_dirty = true;
+	if (s->circle_dirty && now - s->circle_export_ns >= EXPORT_EVERY) {
+		s->circle_export_ns = now;
+		s->circle_dirty = false;
+		if (export_iocs(s)) {
+			/* the daemon reloads its detector on SIGHUP, with the
+			 * new file among the indicator lists */
+			kill(getpid(), SIGHUP);
+		}
+	}
+	sightings(s);
+}
