@@ -166,7 +166,7 @@ static void serve_changes(struct ky_sync *s, struct evhttp_request *req,
 	struct ky_err err = {0};
 	struct evbuffer *b;
 	char *end;
-	int64_t limit;
+	int64_t limit, cosigned = 0;
 
 	memset(&q, 0, sizeof(q));
 	q.tqh_last = &q.tqh_first;
@@ -179,6 +179,9 @@ static void serve_changes(struct ky_sync *s, struct evhttp_request *req,
 	}
 	after_s = evhttp_find_header(&q, "after");
 	limit_s = evhttp_find_header(&q, "limit");
+	if (evhttp_find_header(&q, "cosigned") != NULL)
+		cosigned =
+			strtoll(evhttp_find_header(&q, "cosigned"), NULL, 10);
 	o.after = after_s ? strtoll(after_s, &end, 10) : 0;
 	if (after_s && (*after_s == '\0' || *end != '\0' || o.after < 0)) {
 		evhttp_clear_headers(&q);
@@ -237,6 +240,8 @@ static void serve_changes(struct ky_sync *s, struct evhttp_request *req,
 			  "Kyklos-Binding", s->binding);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Kyklos-More",
 			  st.more ? "1" : "0");
+	ky__sync_cp_headers(s, cosigned,
+			    evhttp_request_get_output_headers(req));
 	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
@@ -260,6 +265,28 @@ static void http_cb(struct evhttp_request *req, void *ud)
 	if (path && strcmp(path, "/kyklos/v1/changes") == 0 &&
 	    m == EVHTTP_REQ_GET) {
 		serve_changes(s, req, &bp);
+	} else if (path && strcmp(path, "/kyklos/v1/cosignature") == 0 &&
+		   m == EVHTTP_REQ_POST) {
+		struct evbuffer *in = evhttp_request_get_input_buffer(req);
+		size_t n = evbuffer_get_length(in);
+		char *body = malloc(n + 1);
+
+		if (body == NULL) {
+			reply_text(req, 503, "Service Unavailable", "memory");
+			return;
+		}
+		evbuffer_copyout(in, body, n);
+		body[n] = '\0';
+		code = ky__sync_take_cosignature(s, bp.name, bp.node_id,
+						 bp.pubkey, body, n, why,
+						 sizeof(why));
+		free(body);
+		if (code != 0) {
+			KY_WARN("sync: %s", why);
+			reply_text(req, code, "Refused", why);
+			return;
+		}
+		evhttp_send_reply(req, 204, "No Content", NULL);
 	} else if (path && strcmp(path, "/kyklos/v1/notify") == 0 &&
 		   m == EVHTTP_REQ_POST) {
 		ky__sync_wake(s, bp.node_id);
@@ -474,6 +501,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *ud)
 		pthread_mutex_unlock(&s->mu);
 	}
 	ky__sync_circle_tick(s, grew);
+	ky__sync_checkpoint(s);
 }
 
 static void *srv_main(void *arg)
@@ -768,6 +796,7 @@ void ky_sync_stop(struct ky_sync *s)
 	ky_policy_free(s->pol);
 	ky_keystore_close(s->ks);
 	free(s->binding);
+	free(s->cp_note);
 	json_decref(s->circle_map);
 	free(s->circle_csv);
 	pthread_mutex_destroy(&s->mu);

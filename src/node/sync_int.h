@@ -50,6 +50,9 @@ struct ky_sync {
 	struct ky_store *sst;
 	int64_t inc_cursor_ns; /* incidents published up to */
 	int64_t seq_seen;      /* our change log's end last looked at */
+	/* our latest signed checkpoint (node/sync_ledger.c) */
+	char *cp_note;
+	uint64_t cp_size;
 	/* correlation across the circle (node/sync_circle.c) */
 	json_t *circle_map;	  /* pattern -> shared indicator id */
 	char *circle_csv;	  /* what the file holds */
@@ -83,6 +86,19 @@ void ky__sync_record(void *ud, const char *kind, const uint8_t sha[32],
 		     const char *peer, const char *policy);
 /* Marks the peer with this node id due now (a notify arrived). */
 void ky__sync_wake(struct ky_sync *s, const char *node_id);
+/* Checkpoints on the wire (node/sync_ledger.c). */
+void ky__sync_origin(const struct ky_sync *s, char *out, size_t cap);
+void ky__sync_checkpoint(struct ky_sync *s);
+struct evkeyvalq;
+void ky__sync_cp_headers(struct ky_sync *s, int64_t cosigned,
+			 struct evkeyvalq *h);
+int ky__sync_take_cosignature(struct ky_sync *s, const char *peer,
+			      const char *peer_node, const char *pubkey,
+			      const char *body, size_t n, char *why,
+			      size_t cap);
+void ky__sync_witness(struct ky_sync *s, const char *peer, const char *url,
+		      const char *pubkey, const char *cp_b64,
+		      const char *proof_b64);
 /* Each tick: export the circle's indicators, publish sightings. */
 void ky__sync_circle_tick(struct ky_sync *s, bool grew);
 /* The puller thread. */

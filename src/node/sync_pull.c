@@ -108,7 +108,8 @@ struct xfer {
 	CURL *c;
 	struct ky_batch_in *b;
 	struct ky_buf line;
-	char *binding; /* the response's header */
+	char *binding;	  /* the response's header */
+	char *cp, *proof; /* Kyklos-Checkpoint, Kyklos-Proof */
 	bool more, checked, failed;
 	struct ky_err err;
 };
@@ -128,6 +129,27 @@ static size_t header_cb(char *buf, size_t size, size_t n, void *ud)
 			vl--;
 		free(x->binding);
 		x->binding = strndup(v, vl);
+	} else if (len > 18 &&
+		   strncasecmp(buf, "Kyklos-Checkpoint:", 18) == 0) {
+		const char *v = buf + 18;
+		size_t vl = len - 18;
+
+		while (vl && (*v == ' ' || *v == '\t'))
+			v++, vl--;
+		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+			vl--;
+		free(x->cp);
+		x->cp = strndup(v, vl);
+	} else if (len > 13 && strncasecmp(buf, "Kyklos-Proof:", 13) == 0) {
+		const char *v = buf + 13;
+		size_t vl = len - 13;
+
+		while (vl && (*v == ' ' || *v == '\t'))
+			v++, vl--;
+		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+			vl--;
+		free(x->proof);
+		x->proof = strndup(v, vl);
 	} else if (len > 12 && strncasecmp(buf, "Kyklos-More:", 12) == 0) {
 		x->more = strchr(buf + 12, '1') != NULL;
 	}
@@ -208,15 +230,17 @@ static int pull_once(struct ky_sync *s, const struct peer_copy *p,
 	long code = 0;
 	CURLcode cr;
 	bool in_tx = false;
-	int64_t t_start = 0, t_got = 0;
+	int64_t t_start = 0, t_got = 0, cosigned = 0;
 	int r;
 
 	*more = false;
 	*added = 0;
 	ky_buf_init(&x.line, SPOOL_MAX);
-	snprintf(url, sizeof(url), "%s/kyklos/v1/changes?after=%lld&limit=%lld",
+	ky_peer_state_get(s->pst, p->name, "cosigned", &cosigned, NULL);
+	snprintf(url, sizeof(url),
+		 "%s/kyklos/v1/changes?after=%lld&limit=%lld&cosigned=%lld",
 		 p->url, (long long)cursor,
-		 (long long)s->cfg->share_batch_limit);
+		 (long long)s->cfg->share_batch_limit, (long long)cosigned);
 	if ((hb = malloc(strlen(s->binding) + 32)) == NULL)
 		return ky_err_set(err, KY_E_NOMEM, "sync: out of memory");
 	snprintf(hb, strlen(s->binding) + 32, "Kyklos-Binding: %s", s->binding);
@@ -291,6 +315,9 @@ static int pull_once(struct ky_sync *s, const struct peer_copy *p,
 	    (r = ky_store_commit(s->pst, err)) != 0)
 		goto out;
 	ky_batch_in_record(x.b, ky__sync_record, s);
+	if (x.cp != NULL)
+		ky__sync_witness(s, p->name, p->url, p->pubkey, x.cp,
+				 x.proof ? x.proof : "");
 	KY_DEBUG("sync: %s: %zu bytes in %.3f s, applied %zu in %.3f s",
 		 p->name, x.line.len, (double)(t_got - t_start) / 1e9,
 		 res.added, (double)(ky_time_mono_ns() - t_got) / 1e9);
@@ -312,6 +339,8 @@ out:
 	curl_easy_cleanup(x.c);
 	ky_buf_free(&x.line);
 	free(x.binding);
+	free(x.cp);
+	free(x.proof);
 	free(hb);
 	return r;
 }

@@ -278,6 +278,22 @@ def main():
     check(sg["sighting_of_ref"] == ind["id"],
           "the sighting is of a's indicator")
 
+    # -- checkpoints travel with the sync and are cosigned ----------------
+    cos = os.path.join(a.home, "data", "ledger", "cosignatures", "b.note")
+    wait_for(lambda: os.path.exists(cos), 15,
+             "a holds b's cosignature of its checkpoint")
+    ver_a = run("ledger", "checkpoint", "--verifier", home=a.home).stdout
+    ver_b = run("ledger", "checkpoint", "--verifier", home=b.home).stdout
+    log_key = [ln.split()[1] for ln in ver_a.splitlines()
+               if ln.startswith("log ")][0]
+    wit_key = [ln.split()[1] for ln in ver_b.splitlines()
+               if ln.startswith("witness ")][0]
+    p = run("ledger", "verify-checkpoint", cos, "--key", log_key,
+            "--witness", wit_key, home=a.home, ok=False)
+    check(p.returncode == 0 and "cosigned by" in p.stdout,
+          "a's checkpoint verifies with a's key and b's cosignature: " +
+          (p.stdout + p.stderr).strip()[:200])
+
     # -- adversarial policy --------------------------------------------
     red = indicator("red.example", tlp="red")
     strict = indicator("strict.example", tlp="amber+strict")
