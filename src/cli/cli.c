@@ -70,8 +70,9 @@ const struct ky_cmd ky_cmds[] = {
 	 "policy check [FILE]|explain PEER OBJECT-ID|FILE [--json]",
 	 "check the sharing policy; show field by field what would leave for "
 	 "a peer, and why"},
-	{"share", ky_cmd_share, "share publish FILE...|objects [--type T] "
-				"[--json]",
+	{"share", ky_cmd_share,
+	 "share publish FILE...|objects [--type T] "
+	 "[--json]",
 	 "publish STIX objects as this node's (signed, into the change log); "
 	 "list the objects held"},
 	{"bundle", ky_cmd_bundle,

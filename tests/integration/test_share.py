@@ -236,7 +236,7 @@ def main():
     # back to a as a sighting of a's indicator
     circle = os.path.join(b.home, "data", "circle-indicators.csv")
     wait_for(lambda: os.path.exists(circle) and
-             "c2.relay.example" in open(circle).read(), 15,
+             "c2.relay.example" in open(circle).read(), 45,
              "b writes a's indicator where its detector loads it")
     time.sleep(1.5)  # the detector reloads on SIGHUP
 
@@ -420,9 +420,20 @@ def main():
     print("all checks passed")
 
 
+def dump_logs():
+    for f in sorted(os.listdir(TMP)):
+        if f.endswith(".log"):
+            lines = open(os.path.join(TMP, f), errors="replace").readlines()
+            print("---- %s (last 25 lines)" % f)
+            print("".join(lines[-25:]))
+
+
 if __name__ == "__main__":
     try:
         main()
+    except BaseException:
+        dump_logs()
+        raise
     finally:
         for p in subprocess.run(["pgrep", "-f", "kyklos --home " + TMP],
                                 capture_output=True, text=True
