@@ -124,6 +124,7 @@ struct ky_config {
 	char *share_listen;	/* host:port, or "" */
 	char *share_url;
 	char *share_country;
+	char *share_tlp;
 	int64_t share_pull_interval; /* seconds */
 	int64_t share_batch_limit;
 	char *taxii_listen; /* host:port, or "" */

@@ -236,6 +236,10 @@ const struct ky_config_key ky_config_keys[] = {
 	STR("share.country", share_country, "",
 	    "ISO 3166-1 country code of this node (EL for Greece), told to "
 	    "peers for their jurisdiction rules."),
+	ENUM("share.tlp", share_tlp, "amber", "clear|green|amber|amber+strict|red",
+	     "TLP 2.0 marking of what the node publishes from its own records "
+	     "(observed data of alerts, indicators of its lists, "
+	     "vulnerabilities of its advisories); incidents carry their own."),
 	INT("share.pull_interval", share_pull_interval, "30", 1, 86400,
 	    "Seconds between pulls from each peer when no push arrives."),
 	INT("share.batch_limit", share_batch_limit, "10000", 1, 100000,

@@ -478,6 +478,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *ud)
 	(void)fd;
 	(void)what;
 	publish_incidents(s);
+	ky__sync_publish_tick(s);
 	if (s->ledger != NULL) {
 		/* what CLI commands recorded while we hold the ledger */
 		if (ky_store_begin(s->sst, &err) == 0) {
@@ -653,6 +654,12 @@ int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
 	ky_signer_from_keystore(&s->sg, s->ks, s->node_id);
 	s->self.node_id = s->node_id;
 	s->self.signer = &s->sg;
+	{
+		int t = ky_tlp_parse(cfg->share_tlp);
+
+		s->own_tlp = t >= 0 && t < KY_TLP_UNSET ? (enum ky_tlp)t
+							: KY_TLP_AMBER;
+	}
 	if ((r = load_policy(s, err)) != 0)
 		return r;
 	node_path(cfg, cfg->store_path, path, sizeof(path));

@@ -11,6 +11,7 @@
 #include <event2/http.h>
 
 #include "api/taxii.h"
+#include "intel/incident.h"
 #include "ledger/log.h"
 #include "node/sync.h"
 #include "share/batch.h"
@@ -50,6 +51,9 @@ struct ky_sync {
 	struct ky_store *sst;
 	int64_t inc_cursor_ns; /* incidents published up to */
 	int64_t seq_seen;      /* our change log's end last looked at */
+	/* what we publish (node/sync_publish.c) */
+	enum ky_tlp own_tlp;
+	int64_t lists_checked_ns;
 	/* our latest signed checkpoint (node/sync_ledger.c) */
 	char *cp_note;
 	uint64_t cp_size;
@@ -86,6 +90,8 @@ void ky__sync_record(void *ud, const char *kind, const uint8_t sha[32],
 		     const char *peer, const char *policy);
 /* Marks the peer with this node id due now (a notify arrived). */
 void ky__sync_wake(struct ky_sync *s, const char *node_id);
+/* Alerts, lists and advisories into the change log. */
+void ky__sync_publish_tick(struct ky_sync *s);
 /* Checkpoints on the wire (node/sync_ledger.c). */
 void ky__sync_origin(const struct ky_sync *s, char *out, size_t cap);
 void ky__sync_checkpoint(struct ky_sync *s);

@@ -353,17 +353,40 @@ static int add_derived(struct wr *x, const uint8_t h[32])
 static int change_line(struct wr *x, const struct ky_change *c, const char *obj,
 		       size_t objlen, const char *sealref)
 {
-	json_t *hops = json_loads(c->hops ? c->hops : "[]", 0, NULL);
-	char *htxt;
+	bool ours = strcmp(c->origin, x->self->node_id) == 0;
+	char *htxt = NULL;
 	int r;
 
-	if (hops == NULL || !json_is_array(hops))
-		hops = json_array();
-	/* the path grows by us unless we are the origin */
-	if (strcmp(c->origin, x->self->node_id) != 0)
-		json_array_append_new(hops, json_string(x->self->node_id));
-	htxt = json_dumps(hops, JSON_COMPACT);
-	json_decref(hops);
+	/* the path grows by us unless we are the origin; the common cases
+	 * (ours, or one hop so far) without a JSON round trip */
+	if (c->hops == NULL || strcmp(c->hops, "[]") == 0) {
+		struct ky_buf hb;
+
+		ky_buf_init(&hb, 0);
+		if (ours)
+			r = ky_buf_adds(&hb, "[]");
+		else {
+			r = ky_buf_addc(&hb, '[');
+			r = r ? r
+			      : ky_buf_add_json_str(&hb, x->self->node_id,
+						    strlen(x->self->node_id));
+			r = r ? r : ky_buf_addc(&hb, ']');
+		}
+		htxt = r == 0 ? ky_buf_steal(&hb, NULL) : NULL;
+		ky_buf_free(&hb);
+	} else {
+		json_t *hops = json_loads(c->hops, 0, NULL);
+
+		if (hops == NULL || !json_is_array(hops)) {
+			json_decref(hops);
+			hops = json_array();
+		}
+		if (!ours)
+			json_array_append_new(hops,
+					      json_string(x->self->node_id));
+		htxt = json_dumps(hops, JSON_COMPACT);
+		json_decref(hops);
+	}
 	if (htxt == NULL)
 		return ky_err_set(x->err, KY_E_NOMEM, "batch: out of memory");
 	r = ky_buf_addf(&x->line, "{\"seq\":%lld,\"op\":\"%s\",\"id\":",

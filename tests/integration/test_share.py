@@ -210,6 +210,11 @@ def main():
              "    tlp_max: amber\n")
     c.policy("version: 1\nrules: []\n")
     x.policy("version: 1\nrules: []\n")
+    # a's own indicator list: published as a's STIX indicators
+    with open(os.path.join(a.home, "iocs.csv"), "w") as f:
+        f.write("value,type,confidence\nlisted.example,domain,65\n")
+    set_keys(os.path.join(a.home, "kyklos.yaml"),
+             {"detect.indicators": "[iocs.csv]", "share.tlp": "green"})
     for n in (a, b, c, x):
         n.start()
 
@@ -230,6 +235,20 @@ def main():
     check(row[1] == b.node_id, "c received it from b")
     check(b.node_id in json.loads(row[2]), "the path names b")
     check(row[3] > 0, "c verified a's seal with a's pinned key")
+
+    # -- what a node publishes from its own records ----------------------
+    def listed():
+        try:
+            return b.query("SELECT c.object FROM objects o JOIN changes c "
+                           "ON c.seq = o.seq WHERE c.object LIKE "
+                           "'%listed.example%' AND c.origin = ?",
+                           (a.node_id,))
+        except sqlite3.OperationalError:
+            return []
+    wait_for(listed, 15, "b has the indicator of a's list")
+    lo = json.loads(listed()[0][0])
+    check(lo["confidence"] == 65 and lo["object_marking_refs"] ==
+          [TLP["green"]], "a's list indicator: its confidence, share.tlp")
 
     # -- correlation across the circle ------------------------------------
     # b matches what a shared; a hit is one level more urgent and goes
