@@ -40,6 +40,9 @@ struct ky_taxii_conf {
 	const char *base_url;	   /* how clients reach us, for discovery */
 	size_t max_content_length; /* of a POST body */
 	size_t page;		   /* default limit */
+	/* every object served or added, for the ledger (may be NULL) */
+	ky_batch_record_fn rec;
+	void *rud;
 };
 
 struct ky_taxii;

@@ -100,6 +100,15 @@ static int each_cb(void *ud, const struct ky_change *c)
 	}
 	ky_time_format_rfc3339(c->recv_ns, added);
 	if (x->what == LIST_OBJECTS) {
+		if (x->t->c.rec != NULL) {
+			uint8_t h[32];
+			char who[160];
+
+			snprintf(who, sizeof(who), "taxii:%s", x->cl->name);
+			if (ky_share_object_hash(out, h, NULL) == 0)
+				x->t->c.rec(x->t->c.rud, "sent", h, who,
+					    ky_policy_version(x->t->pol));
+		}
 		item = out;
 		out = NULL;
 	} else if (x->what == LIST_MANIFEST) {
@@ -309,7 +318,15 @@ void ky__taxii_post(struct ky_taxii *t, const struct client *cl,
 		const char *ver = json_is_object(o) ? ky_stix_modified(o) : "";
 
 		err.msg[0] = '\0';
-		if (add_one(t, cl, o, &jcs, &err) == 0)
+		if (add_one(t, cl, o, &jcs, &err) == 0 && t->c.rec != NULL) {
+			uint8_t h[32];
+			char who[160];
+
+			snprintf(who, sizeof(who), "taxii:%s", cl->name);
+			if (ky_share_object_hash(o, h, NULL) == 0)
+				t->c.rec(t->c.rud, "received", h, who, "");
+		}
+		if (err.msg[0] == '\0')
 			json_array_append_new(ok, json_pack("{s:s, s:s}", "id",
 							    id ? id : "",
 							    "version", ver));

@@ -751,6 +751,8 @@ int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
 		tc.title = cfg->node_name;
 		tc.base_url = base;
 		tc.max_content_length = 10u << 20;
+		tc.rec = ky__sync_record;
+		tc.rud = s;
 		if ((r = ky_taxii_new(&s->taxii, &tc, s->sst, s->pol, &s->self,
 				      err)) != 0)
 			return r;
