@@ -437,18 +437,18 @@ static void publish_incidents(struct ky_sync *s)
 				: NULL;
 	p.c.now_ns = ky_time_now_ns();
 	p.newest = s->inc_cursor_ns;
-	r = ky_store_docs(s->sst, "incident", inc_cb, &p, &err);
+	r = ky_store_docs(s->wst, "incident", inc_cb, &p, &err);
 	if (r == 0 && p.n > 0) {
-		r = ky_store_begin(s->sst, &err);
+		r = ky_store_begin(s->wst, &err);
 		r = r ? r
-		      : ky_share_publish(s->sst, &s->self, p.objs, p.n,
+		      : ky_share_publish(s->wst, &s->self, p.objs, p.n,
 					 p.c.now_ns, &added, &err);
 		r = r ? r
-		      : ky_store_put_state(s->sst, "share.incidents", &p.newest,
+		      : ky_store_put_state(s->wst, "share.incidents", &p.newest,
 					   sizeof(p.newest), p.c.now_ns, &err);
-		r = r ? r : ky_store_commit(s->sst, &err);
+		r = r ? r : ky_store_commit(s->wst, &err);
 		if (r != 0)
-			ky_store_rollback(s->sst);
+			ky_store_rollback(s->wst);
 	}
 	if (r == 0) {
 		s->inc_cursor_ns = p.newest;
@@ -467,33 +467,30 @@ static int pending_cb(void *ud, const struct ky_pending_entry *e)
 	return 0;
 }
 
-static void tick_cb(evutil_socket_t fd, short what, void *ud)
+static void work_once(struct ky_sync *s)
 {
-	struct ky_sync *s = ud;
 	struct ky_err err = {0};
 	int64_t seq = 0;
 	size_t n = 0;
 	bool grew = false;
 
-	(void)fd;
-	(void)what;
 	publish_incidents(s);
 	ky__sync_publish_tick(s);
 	if (s->ledger != NULL) {
 		/* what CLI commands recorded while we hold the ledger */
-		if (ky_store_begin(s->sst, &err) == 0) {
-			if (ky_ledger_pending_drain(s->sst, 10000, pending_cb,
+		if (ky_store_begin(s->wst, &err) == 0) {
+			if (ky_ledger_pending_drain(s->wst, 10000, pending_cb,
 						    s, &n, &err) == 0)
-				ky_store_commit(s->sst, &err);
+				ky_store_commit(s->wst, &err);
 			else
-				ky_store_rollback(s->sst);
+				ky_store_rollback(s->wst);
 		}
 		pthread_mutex_lock(&s->lmu);
 		if (s->ledger_dirty && ky_ledger_sync(s->ledger, &err) == 0)
 			s->ledger_dirty = 0;
 		pthread_mutex_unlock(&s->lmu);
 	}
-	if (ky_changes_max_seq(s->sst, &seq, &err) == 0 && seq > s->seq_seen) {
+	if (ky_changes_max_seq(s->wst, &seq, &err) == 0 && seq > s->seq_seen) {
 		s->seq_seen = seq;
 		grew = true;
 		pthread_mutex_lock(&s->mu);
@@ -503,6 +500,36 @@ static void tick_cb(evutil_socket_t fd, short what, void *ud)
 	}
 	ky__sync_circle_tick(s, grew);
 	ky__sync_checkpoint(s);
+}
+
+/* The publisher: everything that writes the change log on the node's own
+ * behalf, off the endpoint's thread so that serving is never held up by
+ * it (a lost notify costs a pull interval). */
+static void *pub_main(void *arg)
+{
+	struct ky_sync *s = arg;
+
+	for (;;) {
+		struct timespec ts;
+
+		pthread_mutex_lock(&s->mu);
+		if (s->stopping) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += TICK_MS * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&s->pub_cv, &s->mu, &ts);
+		if (s->stopping) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		pthread_mutex_unlock(&s->mu);
+		work_once(s);
+	}
+	return NULL;
 }
 
 static void *srv_main(void *arg)
@@ -630,7 +657,6 @@ int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
 	struct ky_sync *s = calloc(1, sizeof(*s));
 	char path[4200], spki[65];
 	struct ky_ledger_repair rep;
-	struct timeval tv = {0, TICK_MS * 1000};
 	int64_t now = ky_time_now_ns();
 	void *st = NULL;
 	size_t stn = 0;
@@ -645,6 +671,7 @@ int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->lmu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	pthread_cond_init(&s->pub_cv, NULL);
 	*out = s;
 	if ((r = open_key(s, err)) != 0) {
 		ky_err_prefix(err, "sync: node key");
@@ -664,6 +691,8 @@ int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
 		return r;
 	node_path(cfg, cfg->store_path, path, sizeof(path));
 	if ((r = ky_store_open(&s->sst, path, 0, (int)cfg->busy_timeout_ms,
+			       err)) != 0 ||
+	    (r = ky_store_open(&s->wst, path, 0, (int)cfg->busy_timeout_ms,
 			       err)) != 0 ||
 	    (r = ky_store_open(&s->pst, path, 0, (int)cfg->busy_timeout_ms,
 			       err)) != 0)
@@ -700,10 +729,7 @@ int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
 				      &s->binding, err)) != 0)
 		return r;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if ((s->base = event_base_new()) == NULL ||
-	    (s->tick = event_new(s->base, -1, EV_PERSIST, tick_cb, s)) ==
-		    NULL ||
-	    event_add(s->tick, &tv) != 0)
+	if ((s->base = event_base_new()) == NULL)
 		return ky_err_set(err, KY_E_NOMEM, "sync: event loop");
 	if (cfg->share_listen && *cfg->share_listen) {
 		if ((s->sctx = ky_sync_server_ctx(s->key_path, s->crt_path,
@@ -763,6 +789,9 @@ int ky_sync_start(struct ky_sync **out, const struct ky_config *cfg,
 	if (pthread_create(&s->pull_th, NULL, ky__sync_pull_main, s) != 0)
 		return ky_err_set(err, KY_E_INTERNAL, "sync: thread");
 	s->pull_started = true;
+	if (pthread_create(&s->pub_th, NULL, pub_main, s) != 0)
+		return ky_err_set(err, KY_E_INTERNAL, "sync: thread");
+	s->pub_started = true;
 	KY_INFO("sync: node %s%s%s, policy %s", s->node_id,
 		bound[0] ? ", endpoint " : "", bound,
 		s->pol ? ky_policy_version(s->pol) : "(none)");
@@ -778,9 +807,12 @@ void ky_sync_stop(struct ky_sync *s)
 	pthread_mutex_lock(&s->mu);
 	s->stopping = true;
 	pthread_cond_broadcast(&s->cv);
+	pthread_cond_broadcast(&s->pub_cv);
 	pthread_mutex_unlock(&s->mu);
 	if (s->pull_started)
 		pthread_join(s->pull_th, NULL);
+	if (s->pub_started)
+		pthread_join(s->pub_th, NULL);
 	if (s->srv_started) {
 		event_base_loopexit(s->base, NULL);
 		pthread_join(s->srv_th, NULL);
@@ -791,8 +823,6 @@ void ky_sync_stop(struct ky_sync *s)
 		evhttp_free(s->taxii_http);
 	ky_taxii_free(s->taxii);
 	SSL_CTX_free(s->tctx);
-	if (s->tick)
-		event_free(s->tick);
 	if (s->base)
 		event_base_free(s->base);
 	SSL_CTX_free(s->sctx);
@@ -801,16 +831,18 @@ void ky_sync_stop(struct ky_sync *s)
 		ky_ledger_close(s->ledger);
 	}
 	ky_store_close(s->sst);
+	ky_store_close(s->wst);
 	ky_store_close(s->pst);
 	ky_policy_free(s->pol);
 	ky_keystore_close(s->ks);
 	free(s->binding);
 	free(s->cp_note);
 	json_decref(s->circle_map);
-	free(s->circle_csv);
+	json_decref(s->circle_ids);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->lmu);
 	pthread_cond_destroy(&s->cv);
+	pthread_cond_destroy(&s->pub_cv);
 	free(s);
 }
 

@@ -16,7 +16,7 @@
 #include "node/sync_int.h"
 
 #define NS 1000000000LL
-#define EXPORT_EVERY (5 * NS) /* at most one detector reload per 5 s */
+#define EXPORT_EVERY (2 * NS) /* at most one detector reload per 2 s */
 
 struct exp {
 	struct ky_sync *s;
@@ -74,8 +74,88 @@ static int exp_cb(void *ud, const struct ky_change *c)
 	return r;
 }
 
-/* Rewrites the circle's indicator file when what peers shared changed;
- * returns true when the detector must reload. */
+struct inc {
+	struct exp *x;
+	bool full; /* a change the file cannot take by appending */
+	int64_t last;
+};
+
+static int inc_cb(void *ud, const struct ky_change *c)
+{
+	struct inc *i = ud;
+
+	i->last = c->seq;
+	if (strcmp(c->type, "indicator") != 0 ||
+	    strcmp(c->origin, i->x->s->node_id) == 0)
+		return 0;
+	/* a deletion, or a new version of one we listed: rewrite */
+	if (c->op != KY_CHANGE_PUT ||
+	    json_object_get(i->x->s->circle_ids, c->id) != NULL ||
+	    (c->object && strstr(c->object, "\"revoked\":true"))) {
+		i->full = true;
+		return 1;
+	}
+	return exp_cb(i->x, c);
+}
+
+/* New indicators from peers since the last export are appended to the
+ * file (cheap: the file grows by what came); a deletion or a new version
+ * of a listed indicator rewrites it.  True when it changed. */
+static bool append_iocs(struct ky_sync *s, bool *full)
+{
+	struct exp x = {.s = s, .map = json_object()};
+	struct inc in = {.x = &x, .last = s->circle_seq};
+	struct ky_err err = {0};
+	char path[4200];
+	const char *k;
+	json_t *v;
+	bool changed = false;
+	FILE *f;
+
+	*full = false;
+	ky_buf_init(&x.csv, 0);
+	if (ky_changes_after(s->wst, s->circle_seq, 0, inc_cb, &in, &err) < 0) {
+		KY_ERROR("circle indicators: %s", err.msg);
+		goto out;
+	}
+	if (in.full) {
+		*full = true;
+		goto out;
+	}
+	if (x.n == 0) {
+		s->circle_seq = in.last;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/" KY_CIRCLE_IOCS, s->cfg->home);
+	if (access(path, F_OK) != 0) {
+		*full = true; /* the first ones: the file with its header */
+		goto out;
+	}
+	s->circle_seq = in.last;
+	if ((f = fopen(path, "a")) == NULL ||
+	    fwrite(x.csv.data, 1, x.csv.len, f) != x.csv.len ||
+	    fclose(f) != 0) {
+		KY_ERROR("circle indicators: %s: cannot append", path);
+		*full = true;
+		goto out;
+	}
+	json_object_foreach(x.map, k, v)
+	{
+		json_object_set(s->circle_map, k, v);
+		json_object_set_new(s->circle_ids, json_string_value(v),
+				    json_true());
+	}
+	changed = true;
+	KY_INFO("circle: %zu more indicators shared by peers matched here",
+		x.n);
+out:
+	ky_buf_free(&x.csv);
+	json_decref(x.map);
+	return changed;
+}
+
+/* Rewrites the circle's indicator file; true when the detector must
+ * reload. */
 static bool export_iocs(struct ky_sync *s)
 {
 	struct exp x = {.s = s, .map = json_object()};
@@ -86,27 +166,40 @@ static bool export_iocs(struct ky_sync *s)
 
 	ky_buf_init(&x.csv, 0);
 	ky_buf_adds(&x.csv, "value,type,confidence,id\n");
-	if (ky_changes_objects(s->sst, "indicator", exp_cb, &x, &err) != 0) {
+	ky_changes_max_seq(s->wst, &s->circle_seq, NULL);
+	if (ky_changes_objects(s->wst, "indicator", exp_cb, &x, &err) != 0) {
 		KY_ERROR("circle indicators: %s", err.msg);
 		goto out;
 	}
-	if (x.n == 0 && s->circle_map == NULL)
-		goto out; /* nothing shared yet: no file, no reload */
+	if (x.n == 0) {
+		/* nothing shared yet: no file, no reload; later ones are
+		 * appended */
+		if (s->circle_map == NULL) {
+			s->circle_map = json_object();
+			s->circle_ids = json_object();
+		}
+		goto out;
+	}
 	snprintf(path, sizeof(path), "%s/" KY_CIRCLE_IOCS, s->cfg->home);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (s->circle_csv != NULL && strcmp(s->circle_csv, x.csv.data) == 0)
-		goto out;
 	if ((f = fopen(tmp, "w")) == NULL ||
 	    fwrite(x.csv.data, 1, x.csv.len, f) != x.csv.len ||
 	    fclose(f) != 0 || rename(tmp, path) != 0) {
 		KY_ERROR("circle indicators: %s: cannot write", path);
 		goto out;
 	}
-	free(s->circle_csv);
-	s->circle_csv = ky_buf_steal(&x.csv, NULL);
 	json_decref(s->circle_map);
 	s->circle_map = x.map;
 	x.map = NULL;
+	json_decref(s->circle_ids);
+	s->circle_ids = json_object();
+	{
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(s->circle_map, k, v) json_object_set_new(
+			s->circle_ids, json_string_value(v), json_true());
+	}
 	changed = true;
 	KY_INFO("circle: %zu indicators shared by peers now matched here", x.n);
 out:
@@ -188,19 +281,19 @@ static void sightings(struct ky_sync *s)
 	x.c.node_name = s->cfg->node_name;
 	x.c.now_ns = ky_time_now_ns();
 	x.last = s->alert_cursor;
-	r = ky_store_alerts_after(s->sst, s->alert_cursor, 1000, alert_cb, &x,
+	r = ky_store_alerts_after(s->wst, s->alert_cursor, 1000, alert_cb, &x,
 				  &err);
 	if (r == 0 && x.last != s->alert_cursor) {
-		r = ky_store_begin(s->sst, &err);
+		r = ky_store_begin(s->wst, &err);
 		if (r == 0 && x.n > 0)
-			r = ky_share_publish(s->sst, &s->self, x.objs, x.n,
+			r = ky_share_publish(s->wst, &s->self, x.objs, x.n,
 					     x.c.now_ns, &added, &err);
 		r = r ? r
-		      : ky_store_put_state(s->sst, "share.sightings", &x.last,
+		      : ky_store_put_state(s->wst, "share.sightings", &x.last,
 					   sizeof(x.last), x.c.now_ns, &err);
-		r = r ? r : ky_store_commit(s->sst, &err);
+		r = r ? r : ky_store_commit(s->wst, &err);
 		if (r != 0)
-			ky_store_rollback(s->sst);
+			ky_store_rollback(s->wst);
 		else
 			s->alert_cursor = x.last;
 	}
@@ -221,9 +314,15 @@ void ky__sync_circle_tick(struct ky_sync *s, bool grew)
 	if (grew || s->circle_export_ns == 0)
 		s->circle_dirty = true;
 	if (s->circle_dirty && now - s->circle_export_ns >= EXPORT_EVERY) {
+		bool full = s->circle_map == NULL, changed = false;
+
 		s->circle_export_ns = now;
 		s->circle_dirty = false;
-		if (export_iocs(s)) {
+		if (!full)
+			changed = append_iocs(s, &full);
+		if (full)
+			changed = export_iocs(s);
+		if (changed) {
 			/* the daemon reloads its detector on SIGHUP, with the
 			 * new file among the indicator lists */
 			kill(getpid(), SIGHUP);

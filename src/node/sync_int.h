@@ -46,7 +46,6 @@ struct ky_sync {
 	struct evhttp *http;
 	struct evhttp *taxii_http;
 	struct ky_taxii *taxii;
-	struct event *tick;
 	SSL_CTX *sctx, *tctx;
 	struct ky_store *sst;
 	int64_t inc_cursor_ns; /* incidents published up to */
@@ -59,10 +58,17 @@ struct ky_sync {
 	uint64_t cp_size;
 	/* correlation across the circle (node/sync_circle.c) */
 	json_t *circle_map;	  /* pattern -> shared indicator id */
-	char *circle_csv;	  /* what the file holds */
+	json_t *circle_ids;	  /* indicator ids listed in the file */
+	int64_t circle_seq;	  /* change log examined up to */
 	int64_t circle_export_ns; /* monotonic time of the last export */
 	bool circle_dirty;
 	int64_t alert_cursor; /* alerts looked at for sightings */
+
+	/* the publisher (its own thread and store connection) */
+	pthread_t pub_th;
+	bool pub_started;
+	pthread_cond_t pub_cv;
+	struct ky_store *wst;
 
 	/* the puller */
 	pthread_t pull_th;

@@ -75,10 +75,10 @@ void ky__sync_checkpoint(struct ky_sync *s)
 		goto out;
 	}
 	s->ledger_dirty = 0;
-	pthread_mutex_unlock(&s->lmu);
 	free(s->cp_note);
 	s->cp_note = ky_buf_steal(&note, NULL);
 	s->cp_size = size;
+	pthread_mutex_unlock(&s->lmu);
 	/* where `kyklos ledger` keeps the latest too */
 	ldir(s, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/checkpoint", dir);
@@ -110,14 +110,19 @@ void ky__sync_cp_headers(struct ky_sync *s, int64_t cosigned,
 	size_t np = 0;
 	char *v;
 
-	if (s->cp_note == NULL)
+	/* the publisher thread replaces the note: read it under the lock */
+	pthread_mutex_lock(&s->lmu);
+	if (s->cp_note == NULL) {
+		pthread_mutex_unlock(&s->lmu);
 		return;
+	}
 	if ((v = b64(s->cp_note, strlen(s->cp_note))) != NULL)
 		evhttp_add_header(h, "Kyklos-Checkpoint", v);
 	free(v);
-	if (cosigned <= 0 || (uint64_t)cosigned >= s->cp_size)
+	if (cosigned <= 0 || (uint64_t)cosigned >= s->cp_size) {
+		pthread_mutex_unlock(&s->lmu);
 		return;
-	pthread_mutex_lock(&s->lmu);
+	}
 	if (ky_ledger_consistency(s->ledger, (uint64_t)cosigned, s->cp_size,
 				  proof, &np, &err) == 0) {
 		struct ky_buf b;

@@ -52,17 +52,17 @@ static void commit(struct ky_sync *s, struct pub *p, const char *state,
 {
 	struct ky_err err = {0};
 	size_t added = 0;
-	int r = ky_store_begin(s->sst, &err);
+	int r = ky_store_begin(s->wst, &err);
 
 	if (r == 0 && p->n > 0)
-		r = ky_share_publish(s->sst, &s->self, p->v, p->n,
+		r = ky_share_publish(s->wst, &s->self, p->v, p->n,
 				     ky_time_now_ns(), &added, &err);
 	r = r ? r
-	      : ky_store_put_state(s->sst, state, &cursor, sizeof(cursor),
+	      : ky_store_put_state(s->wst, state, &cursor, sizeof(cursor),
 				   ky_time_now_ns(), &err);
-	r = r ? r : ky_store_commit(s->sst, &err);
+	r = r ? r : ky_store_commit(s->wst, &err);
 	if (r != 0) {
-		ky_store_rollback(s->sst);
+		ky_store_rollback(s->wst);
 		KY_ERROR("publishing %s: %s", what, err.msg);
 		return;
 	}
@@ -77,7 +77,7 @@ static int64_t cursor(struct ky_sync *s, const char *state)
 	size_t n = 0;
 	int64_t c = 0;
 
-	if (ky_store_get_state(s->sst, state, &v, &n, NULL) == 0 &&
+	if (ky_store_get_state(s->wst, state, &v, &n, NULL) == 0 &&
 	    n == sizeof(c))
 		memcpy(&c, v, sizeof(c));
 	free(v);
@@ -135,7 +135,7 @@ static void alerts(struct ky_sync *s)
 
 	ctx_of(s, &x.c);
 	x.last = cursor(s, "share.observed");
-	if (ky_store_alerts_after(s->sst, x.last, 1000, alert_cb, &x, &err) ==
+	if (ky_store_alerts_after(s->wst, x.last, 1000, alert_cb, &x, &err) ==
 		    0 &&
 	    x.last != cursor(s, "share.observed"))
 		commit(s, &x.p, "share.observed", x.last, "observed-data");
@@ -208,7 +208,7 @@ static void advisories(struct ky_sync *s)
 
 	ctx_of(s, &x.c);
 	x.since = x.newest = cursor(s, "share.advisories");
-	if (ky_store_docs(s->sst, "advisory", adv_cb, &x, &err) == 0 &&
+	if (ky_store_docs(s->wst, "advisory", adv_cb, &x, &err) == 0 &&
 	    x.newest != x.since)
 		commit(s, &x.p, "share.advisories", x.newest,
 		       "vulnerabilities");

@@ -352,14 +352,16 @@ static size_t discard(char *buf, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
-static void notify(struct ky_sync *s, const struct peer_copy *p)
+static bool notify(struct ky_sync *s, const struct peer_copy *p)
 {
 	struct curl_slist *h = NULL;
 	char url[800], *hb;
+	long code = 0;
+	bool ok = false;
 	CURL *c;
 
 	if ((hb = malloc(strlen(s->binding) + 32)) == NULL)
-		return;
+		return false;
 	snprintf(hb, strlen(s->binding) + 32, "Kyklos-Binding: %s", s->binding);
 	snprintf(url, sizeof(url), "%s/kyklos/v1/notify", p->url);
 	if ((c = curl_easy_init()) != NULL &&
@@ -379,12 +381,17 @@ static void notify(struct ky_sync *s, const struct peer_copy *p)
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 2L);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		/* a lost notify costs latency only: the timer pulls anyway */
-		curl_easy_perform(c);
+		/* a lost notify costs latency only: the timer pulls anyway,
+		 * and the caller tries again */
+		ok = curl_easy_perform(c) == CURLE_OK &&
+		     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) ==
+			     CURLE_OK &&
+		     code == 204;
 	}
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	free(hb);
+	return ok;
 }
 
 static int64_t jitter(int64_t v)
@@ -473,7 +480,10 @@ void *ky__sync_pull_main(void *arg)
 				continue;
 			if (sc->notify) {
 				sc->notify = false;
-				notify(s, &ps.v[i]);
+				/* once more at the next turn, unless the peer
+				 * is failing anyway (its backoff rules then) */
+				if (!notify(s, &ps.v[i]) && sc->backoff_ns == 0)
+					sc->notify = true;
 			}
 			if (due)
 				pull_peer(s, &ps.v[i], sc, &relayed);
