@@ -8,7 +8,7 @@
    second = N / (time from B's start until B holds all N).
 2. The floor, in the same run: the same number of bytes (what A actually
    sent, from its kyklos_sync_bytes_total metric) copied over plain TLS 1.3
-   on loopback by `openssl s_server` / `openssl s_client`.
+   on loopback (OpenSSL through Python's ssl module, both ends).
 3. Latency: one object at a time published on A (the CLI's own start is
    excluded: the clock starts when `kyklos share publish` returns) until B
    has stored it; p50 and p99 over M objects.
@@ -124,29 +124,44 @@ class Node:
 
 
 def tls_floor(nbytes, tmp, crt, key):
-    """Seconds to copy nbytes over TLS 1.3 on loopback with openssl."""
-    data = os.path.join(tmp, "floor.bin")
-    with open(data, "wb") as f:
-        chunk = os.urandom(1 << 20)
-        left = nbytes
-        while left > 0:
-            f.write(chunk[:min(left, len(chunk))])
-            left -= len(chunk)
-    port = free_port()
-    srv = subprocess.Popen(["openssl", "s_server", "-quiet", "-tls1_3",
-                            "-accept", "127.0.0.1:%d" % port, "-cert", crt,
-                            "-key", key, "-naccept", "1"],
-                           stdin=open(data, "rb"), stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
+    """Seconds to copy nbytes over TLS 1.3 on loopback: Python's ssl
+    module (OpenSSL underneath, 1 MiB writes and reads) on both ends."""
+    import ssl
+    import threading
+    srv_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    srv_ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    srv_ctx.load_cert_chain(crt, key)
+    cli_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    cli_ctx.check_hostname = False
+    cli_ctx.verify_mode = ssl.CERT_NONE
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(1)
+    port = lsock.getsockname()[1]
+    chunk = os.urandom(1 << 20)
+
+    def serve():
+        conn, _ = lsock.accept()
+        with srv_ctx.wrap_socket(conn, server_side=True) as c:
+            left = nbytes
+            while left > 0:
+                n = min(left, len(chunk))
+                c.sendall(chunk[:n])
+                left -= n
+    th = threading.Thread(target=serve)
+    th.start()
     t0 = time.monotonic()
-    cli = subprocess.run(["openssl", "s_client", "-quiet", "-tls1_3",
-                          "-connect", "127.0.0.1:%d" % port],
-                         stdin=subprocess.DEVNULL, capture_output=True,
-                         timeout=300)
+    got = 0
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        with cli_ctx.wrap_socket(raw) as c:
+            while got < nbytes:
+                d = c.recv(1 << 20)
+                if not d:
+                    break
+                got += len(d)
     dt = time.monotonic() - t0
-    srv.wait(timeout=30)
-    got = len(cli.stdout)
+    th.join(timeout=60)
+    lsock.close()
     return dt, got
 
 
@@ -194,7 +209,7 @@ def main():
                              os.path.join(a.home, "keys", "tls.key"))
         frate = o.n * (got / nbytes) / fdt if nbytes else 0
         print("floor: plain TLS 1.3 copy of the same %d bytes on loopback "
-              "(openssl s_server/s_client): %.2f s = %.0f objects/s "
+              "(OpenSSL through Python's ssl): %.2f s = %.0f objects/s "
               "equivalent" % (nbytes, fdt, frate))
         print("ratio kyklos/floor: %.3f" % (rate / frate if frate else 0))
         # latency, one object at a time

@@ -315,7 +315,9 @@ static int url_norm(const char *v, size_t n, char *out, size_t cap, size_t *on,
 	}
 	if (he > hs && v[he - 1] == '.')
 		he--;
-	if (he == hs)
+	/* one trailing dot is the root; an empty label is no host ("..",
+	 * ".x", "x..", which would not normalise to themselves) */
+	if (he == hs || v[hs] == '.' || v[he - 1] == '.')
 		return KY_E_PARSE;
 	memcpy(out + o, v + auth, at - auth); /* userinfo kept as given */
 	o += at - auth;

@@ -11,6 +11,14 @@ const addFormats = require('ajv-formats');
 const dir = process.argv[2];
 const ajv = new Ajv2020({unicodeRegExp: false, strict: false, allErrors: true});
 addFormats(ajv);
+// ajv-formats knows no "idn-hostname" (observables/domain-name.json uses
+// it) and would skip the check: a name passes when its IDNA ASCII form
+// (empty when IDNA refuses it) is a hostname.
+const {fullFormats} = require('ajv-formats/dist/formats');
+ajv.addFormat('idn-hostname', (s) => {
+  const ascii = require('url').domainToASCII(s);
+  return ascii !== '' && fullFormats.hostname.test(ascii);
+});
 const byPath = {};
 for (const sub of ['common', 'observables', 'sdos', 'sros']) {
   for (const f of fs.readdirSync(path.join(dir, sub))) {

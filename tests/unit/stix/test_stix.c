@@ -89,6 +89,12 @@ static void test_patterns(void **state)
 	assert_non_null(strstr(err.msg, "300.1.1.1"));
 	assert_int_equal(ky_stix_pattern(KY_IOC_MD5, "abc", &b, &err),
 			 KY_E_INVAL);
+	/* a host of empty labels is none (it would not normalise to itself;
+	 * found by fuzzing MISP import) */
+	assert_int_equal(ky_stix_pattern(KY_IOC_URL, "http://../x", &b, &err),
+			 KY_E_INVAL);
+	assert_int_equal(ky_stix_pattern(KY_IOC_URL, "http://.a/x", &b, &err),
+			 KY_E_INVAL);
 	ky_buf_free(&b);
 	/* patterns we do not match locally are reported, not misread */
 	assert_int_equal(ky_stix_pattern_ioc("[ipv4-addr:value = '1.2.3.4' AND "
