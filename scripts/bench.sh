@@ -7,9 +7,12 @@
 # SigmaHQ rules, its parse floor and naive peer run inside it); then
 # BUILD/bench/bench_exposure (issue 4: inventory x advisories, its naive
 # floor inside it); then BUILD/bench/bench_ledger (issue 5: appends and
-# proofs, the SHA-256 floor inside it).  Builds nothing.
+# proofs, the SHA-256 floor inside it); then bench/sync.py (issue 6: two
+# daemons syncing over mutual TLS, a plain TLS copy as the floor).  Builds
+# nothing.
 # Usage: scripts/bench.sh BUILDDIR [bench_ingest options...]
-# Environment: BENCH_ONLY=ingest|ioc|sigma|exposure|ledger runs one part;
+# Environment: BENCH_ONLY=ingest|ioc|sigma|exposure|ledger|sync runs one part;
+# BENCH_SYNC_ARGS are bench/sync.py options (e.g. "-n 50000 -m 200");
 # BENCH_LEDGER_ARGS are bench_ledger options (e.g. "-n 10000000"); BENCH_IOC_ARGS and
 # BENCH_SIGMA_ARGS are extra bench_ioc / bench_sigma options (e.g.
 # "-n 100000 -r 1").
@@ -198,9 +201,9 @@ ledger() {
 }
 
 case "$only" in
-"" | ingest | ioc | sigma | exposure | ledger) ;;
+"" | ingest | ioc | sigma | exposure | ledger | sync) ;;
 *)
-	echo "bench: BENCH_ONLY must be ingest, ioc, sigma, exposure or ledger" >&2
+	echo "bench: BENCH_ONLY must be ingest, ioc, sigma, exposure, ledger or sync" >&2
 	exit 2
 	;;
 esac
@@ -209,4 +212,8 @@ if [ -z "$only" ] || [ "$only" = ioc ]; then ioc; fi
 if [ -z "$only" ] || [ "$only" = sigma ]; then sigma; fi
 if [ -z "$only" ] || [ "$only" = exposure ]; then exposure; fi
 if [ -z "$only" ] || [ "$only" = ledger ]; then ledger; fi
+# ---- sync (issue 6): two daemons on 127.0.0.1, the TLS copy floor inside
+if [ -z "$only" ] || [ "$only" = sync ]; then
+	python3 "$root/bench/sync.py" "$build/kyklos" ${BENCH_SYNC_ARGS:-} || rc=$?
+fi
 exit "$rc"
