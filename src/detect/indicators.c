@@ -422,14 +422,9 @@ int ky_ioc_normalise(enum ky_ioc_type t, const char *v, size_t n, char *out,
 	uint8_t key[KY_IP_KEY_MAX];
 	size_t klen = 0, on = 0;
 
-	if ((unsigned)t >= KY_IOC_TYPES) {
-		*why = "unknown indicator type";
+	*why = "unknown indicator type, or output buffer too small";
+	if ((unsigned)t >= KY_IOC_TYPES || cap < IOC_MAX_VALUE + 8)
 		return KY_E_INVAL;
-	}
-	if (cap < IOC_MAX_VALUE + 8) {
-		*why = "output buffer too small";
-		return KY_E_INVAL;
-	}
 	return normalise(t, v, n, out, cap, &on, key, &klen, why);
 }
 
