@@ -236,7 +236,8 @@ const struct ky_config_key ky_config_keys[] = {
 	STR("share.country", share_country, "",
 	    "ISO 3166-1 country code of this node (EL for Greece), told to "
 	    "peers for their jurisdiction rules."),
-	ENUM("share.tlp", share_tlp, "amber", "clear|green|amber|amber+strict|red",
+	ENUM("share.tlp", share_tlp, "amber",
+	     "clear|green|amber|amber+strict|red",
 	     "TLP 2.0 marking of what the node publishes from its own records "
 	     "(observed data of alerts, indicators of its lists, "
 	     "vulnerabilities of its advisories); incidents carry their own."),
