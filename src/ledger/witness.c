@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/evp.h>
 
 #include "ledger/witness.h"
@@ -216,4 +217,23 @@ out:
 	ky_checkpoint_free(&cur);
 	free(prev_text);
 	return r;
+}
+
+char *ky_witness_fork_json(const char *origin,
+			   const struct ky_witness_result *res)
+{
+	json_t *j = json_pack(
+		"{s:{s:s, s:s, s:s, s:[s, s]}, s:{s:s, s:I, s:I, s:s, s:s}}",
+		"rule", "id", "kyklos-ledger-fork", "title",
+		"Ledger fork of a peer", "level", "critical", "tags",
+		"attack.t1565",
+		"rsit.information-content-security."
+		"unauthorised-information-modification",
+		"fork", "origin", origin, "seen_size",
+		(json_int_t)res->prev_size, "new_size", (json_int_t)res->size,
+		"reason", res->reason, "evidence", res->evidence);
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	return text;
 }

@@ -49,4 +49,10 @@ int ky_witness_check(const char *state_dir, const struct ky_note_verifier *key,
 int ky_witness_last(const char *state_dir, const char *origin, char **note,
 		    size_t *n, struct ky_err *err);
 
+/* The alert a fork becomes (its JSON text, malloc'd; NULL without
+ * memory): rule kyklos-ledger-fork, critical, with the sizes, the reason
+ * and where the evidence is.  Stored by the caller as an alert row. */
+char *ky_witness_fork_json(const char *origin,
+			   const struct ky_witness_result *res);
+
 #endif

@@ -211,22 +211,9 @@ static void raise_fork(struct ky_sync *s, const char *peer,
 	struct ky_alert_row row = {0};
 	struct ky_err err = {0};
 	int64_t now = ky_time_now_ns();
-	json_t *j;
 	char *text;
 
-	j = json_pack("{s:{s:s, s:s, s:s, s:[s, s]}, s:{s:s, s:I, s:I, s:s, "
-		      "s:s}}",
-		      "rule", "id", "kyklos-ledger-fork", "title",
-		      "Ledger fork of a peer", "level", "critical", "tags",
-		      "attack.t1565",
-		      "rsit.information-content-security."
-		      "unauthorised-information-modification",
-		      "fork", "origin", peer, "seen_size",
-		      (json_int_t)res->prev_size, "new_size",
-		      (json_int_t)res->size, "reason", res->reason, "evidence",
-		      res->evidence);
-	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
+	text = ky_witness_fork_json(peer, res);
 	if (text == NULL)
 		return;
 	row.kind = KY_ALERT_RULE;
