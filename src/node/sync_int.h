@@ -108,9 +108,10 @@ int ky__sync_take_cosignature(struct ky_sync *s, const char *peer,
 			      const char *peer_node, const char *pubkey,
 			      const char *body, size_t n, char *why,
 			      size_t cap);
+/* asked_from: the size the proof was asked from (the `cosigned` query). */
 void ky__sync_witness(struct ky_sync *s, const char *peer, const char *url,
-		      const char *pubkey, const char *cp_b64,
-		      const char *proof_b64);
+		      const char *pubkey, int64_t asked_from,
+		      const char *cp_b64, const char *proof_b64);
 /* Each tick: export the circle's indicators, publish sightings. */
 void ky__sync_circle_tick(struct ky_sync *s, bool grew);
 /* The puller thread. */

@@ -272,9 +272,29 @@ static void post_cosignature(struct ky_sync *s, const char *url,
 	free(hb);
 }
 
+/* The size of the last checkpoint of origin this node witnessed, 0 when
+ * none. */
+static uint64_t last_seen(const char *wdir, const char *origin)
+{
+	struct ky_note note = {0};
+	struct ky_checkpoint cp = {0};
+	uint64_t size = 0;
+	char *text = NULL;
+	size_t n = 0;
+
+	if (ky_witness_last(wdir, origin, &text, &n, NULL) == 0 &&
+	    ky_note_parse(text, n, &note, NULL) == 0 &&
+	    ky_checkpoint_parse(note.text, note.text_len, &cp, NULL) == 0)
+		size = cp.size;
+	ky_checkpoint_free(&cp);
+	ky_note_free(&note);
+	free(text);
+	return size;
+}
+
 void ky__sync_witness(struct ky_sync *s, const char *peer, const char *url,
-		      const char *pubkey, const char *cp_b64,
-		      const char *proof_b64)
+		      const char *pubkey, int64_t asked_from,
+		      const char *cp_b64, const char *proof_b64)
 {
 	ky_hash256 proof[KY_MERKLE_MAX_PROOF];
 	struct ky_witness_result res;
@@ -318,6 +338,24 @@ void ky__sync_witness(struct ky_sync *s, const char *peer, const char *url,
 	ldir(s, dir, sizeof(dir));
 	(void)mkdir(dir, 0700);
 	snprintf(wdir, sizeof(wdir), "%s/witness", dir);
+	/* the proof runs from the size we asked from; when that is not the
+	 * size we last witnessed (a crash between witnessing and recording
+	 * it), the proof cannot decide anything: ask again from the right
+	 * size rather than call a fork */
+	{
+		uint64_t seen = last_seen(wdir, origin);
+
+		if (seen > 0 && seen < cp.size &&
+		    (uint64_t)asked_from != seen) {
+			KY_INFO("checkpoint from %s: proof from size %lld, we "
+				"last witnessed %llu; asking from there next",
+				peer, (long long)asked_from,
+				(unsigned long long)seen);
+			ky_peer_state_put(s->pst, peer, "cosigned",
+					  (int64_t)seen, NULL);
+			goto out;
+		}
+	}
 	if (ky_witness_check(wdir, &v, (char *)raw, (size_t)n,
 			     np ? proof : NULL, np, &res, &err) != 0) {
 		KY_WARN("checkpoint from %s not witnessed: %s", peer, err.msg);
@@ -330,8 +368,11 @@ void ky__sync_witness(struct ky_sync *s, const char *peer, const char *url,
 		raise_fork(s, peer, &res);
 		goto out;
 	}
-	if (res.verdict == KY_WIT_STALE || res.verdict == KY_WIT_SAME ||
-	    s->sg.pub.alg != KY_ALG_ED25519)
+	if (res.verdict == KY_WIT_STALE || res.verdict == KY_WIT_SAME)
+		goto out;
+	/* what the next proof must start from */
+	ky_peer_state_put(s->pst, peer, "cosigned", (int64_t)res.size, NULL);
+	if (s->sg.pub.alg != KY_ALG_ED25519)
 		goto out; /* cosignatures are Ed25519 only (the spec) */
 	{
 		char me[300];
@@ -353,7 +394,6 @@ void ky__sync_witness(struct ky_sync *s, const char *peer, const char *url,
 			post_cosignature(s, url, all.data, all.len);
 		ky_buf_free(&all);
 	}
-	ky_peer_state_put(s->pst, peer, "cosigned", (int64_t)res.size, NULL);
 out:
 	ky_checkpoint_free(&cp);
 	ky_note_free(&note);

@@ -316,7 +316,7 @@ static int pull_once(struct ky_sync *s, const struct peer_copy *p,
 		goto out;
 	ky_batch_in_record(x.b, ky__sync_record, s);
 	if (x.cp != NULL)
-		ky__sync_witness(s, p->name, p->url, p->pubkey, x.cp,
+		ky__sync_witness(s, p->name, p->url, p->pubkey, cosigned, x.cp,
 				 x.proof ? x.proof : "");
 	KY_DEBUG("sync: %s: %zu bytes in %.3f s, applied %zu in %.3f s",
 		 p->name, x.line.len, (double)(t_got - t_start) / 1e9,

@@ -186,6 +186,7 @@ int ky_sync_binding_check(const char *header, const struct ky_pubkey *pk,
 	unsigned char *raw = NULL;
 	json_t *all = NULL, *b, *sig;
 	const char *na;
+	struct ky_err e2 = {0};
 	int64_t na_ns = 0;
 	int n, r = KY_E_VERIFY;
 
@@ -210,10 +211,10 @@ int ky_sync_binding_check(const char *header, const struct ky_pubkey *pk,
 		r = ky_err_set(err, KY_E_VERIFY, "not a kyklos binding");
 		goto out;
 	}
-	if ((r = ky_sig_verify_json(sig, pk, b, err)) != 0) {
+	if ((r = ky_sig_verify_json(sig, pk, b, &e2)) != 0) {
 		r = ky_err_set(err, KY_E_VERIFY,
 			       "binding not signed by the pinned key: %s",
-			       err->msg);
+			       e2.msg);
 		goto out;
 	}
 	r = KY_E_VERIFY;

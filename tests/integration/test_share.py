@@ -396,6 +396,62 @@ def main():
     c.start()
     wait_for(lambda: c.has(late["id"]), 30, "c catches up after its restart")
 
+    # -- a crash between witnessing a checkpoint and recording it --------
+    # b's record of what it cosigned lags what it witnessed: the proof a
+    # sends from the recorded size cannot decide anything, and must not be
+    # taken for a fork
+    def cosigned(node, peer):
+        r = node.query("SELECT value FROM peer_state WHERE peer = ? AND "
+                       "key = 'cosigned'", (peer,))
+        return r[0][0] if r else 0
+
+    def forks(node):
+        return node.query("SELECT count(*) FROM alerts WHERE rule_id = "
+                          "'kyklos-ledger-fork'")[0][0]
+    b.stop()
+    seen = cosigned(b, "a")
+    check(seen > 1, "b recorded the size of a's ledger it cosigned (%d)"
+          % seen)
+    w = sqlite3.connect(b.db())
+    w.execute("UPDATE peer_state SET value = 1 WHERE peer = 'a' AND "
+              "key = 'cosigned'")
+    w.commit()
+    w.close()
+    f = Node("f", "DE")  # for the fork below
+    f.pin(b)
+    f.policy("version: 1\nrules:\n  - match: [b]\n    tlp_max: amber\n")
+    b.pin(f)
+    b.start()
+    f.start()
+    after = indicator("after-crash.example")
+    publish(a, [after])
+    wait_for(lambda: b.has(after["id"]), 10, "b has a's next indicator")
+    wait_for(lambda: cosigned(b, "a") > seen, 15,
+             "b cosigns a's ledger again from where it was")
+    check(forks(b) == 0, "no fork alert for a lagging record")
+    check(b.query("SELECT paused FROM peers WHERE name = 'a'")[0][0] == 0,
+          "a is not paused")
+
+    # -- a real fork between live nodes ----------------------------------
+    # f rewrites its history: its ledger is thrown away and a different
+    # one grows past the size b witnessed
+    first = [indicator("f-%d.example" % i) for i in range(3)]
+    publish(f, first)
+    wait_for(lambda: all(b.has(o["id"]) for o in first), 10,
+             "b has f's first indicators")
+    wait_for(lambda: cosigned(b, "f") > 0, 10, "b witnessed f's ledger")
+    f.stop()
+    shutil.rmtree(os.path.join(f.home, "data", "ledger"))
+    f.start()
+    publish(f, [indicator("f-other-%d.example" % i) for i in range(12)])
+    wait_for(lambda: forks(b) == 1, 20, "b raises a fork alert for f")
+    wait_for(lambda: b.query("SELECT paused FROM peers WHERE name = "
+                             "'f'")[0][0] == 1, 5, "b pauses f")
+    ev = os.path.join(b.home, "data", "ledger", "witness", "forks")
+    check(os.path.isdir(ev) and len(os.listdir(ev)) >= 1,
+          "b keeps both checkpoints of f as evidence")
+    f.stop()
+
     # -- ledger ----------------------------------------------------------
     for n in (a, b, c):
         n.stop()
