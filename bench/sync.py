@@ -13,7 +13,11 @@
    excluded: the clock starts when `kyklos share publish` returns) until B
    has stored it; p50 and p99 over M objects.
 
-Usage: bench/sync.py KYKLOS_BIN [-n N] [-m M]"""
+Usage: bench/sync.py KYKLOS_BIN [-n N] [-m M]
+Environment: BENCH_SYNC_LOG (daemons' log level), BENCH_SYNC_KEEP (keep
+the temporary directory), BENCH_SYNC_WRAP (command put before each
+daemon, NAME replaced by a or b), BENCH_SYNC_PERF=FILE (perf record both
+daemons during the throughput phase)."""
 
 import argparse
 import json
@@ -123,6 +127,37 @@ class Node:
             return 0
 
 
+def thread_cpu(proc):
+    """CPU seconds per thread name of a running process (Linux /proc)."""
+    out = {}
+    if proc is None:
+        return out
+    tick = os.sysconf("SC_CLK_TCK")
+    base = "/proc/%d/task" % proc.pid
+    for tid in os.listdir(base):
+        try:
+            name = open("%s/%s/comm" % (base, tid)).read().strip()
+            st = open("%s/%s/stat" % (base, tid)).read()
+        except OSError:
+            continue
+        f = st[st.rindex(")") + 2:].split()
+        out[name] = out.get(name, 0) + (int(f[11]) + int(f[12])) / tick
+    return out
+
+
+def cpu_report(label, before, after, n):
+    names = sorted(set(before) | set(after))
+    parts = []
+    total = 0
+    for k in names:
+        d = after.get(k, 0) - before.get(k, 0)
+        total += d
+        if d >= 0.01:
+            parts.append("%s %.2f s" % (k, d))
+    print("  cpu on %s: %.2f s = %.1f us/object (%s)" %
+          (label, total, total / n * 1e6, ", ".join(parts)))
+
+
 def tls_floor(nbytes, tmp, crt, key):
     """Seconds to copy nbytes over TLS 1.3 on loopback: Python's ssl
     module (OpenSSL underneath, 1 MiB writes and reads) on both ends."""
@@ -192,14 +227,29 @@ def main():
         print("publish on A: %d objects sealed into the change log in "
               "%.2f s (%.0f objects/s)" % (o.n, tp, o.n / tp))
         a.start()
+        ca0 = thread_cpu(a.proc)
         t0 = time.monotonic()
         b.start()
+        prof = None
+        if os.environ.get("BENCH_SYNC_PERF"):
+            # a profile of both daemons while they sync, for perf report
+            prof = subprocess.Popen(
+                ["perf", "record", "-F", "2000"] + os.environ.get("BENCH_SYNC_PERF_ARGS", "").split() + ["-o",
+                 os.environ["BENCH_SYNC_PERF"], "-p",
+                 "%d,%d" % (a.proc.pid, b.proc.pid)],
+                stderr=subprocess.DEVNULL)
         wait_for(lambda: b.count() >= o.n, 900, "B holds all objects")
         dt = time.monotonic() - t0
+        if prof:
+            prof.send_signal(2)
+            prof.wait()
+        ca1, cb1 = thread_cpu(a.proc), thread_cpu(b.proc)
         rate = o.n / dt
         print("sync A->B over mTLS, policy (pseudonymised host names), "
               "seals and trailers verified, stored: %d objects in %.2f s = "
               "%.0f objects/s" % (o.n, dt, rate))
+        cpu_report("A (sender)", ca0, ca1, o.n)
+        cpu_report("B (receiver, from its start)", {}, cb1, o.n)
         nbytes = int(scrape(metrics_of(a))[0].get(
             'kyklos_sync_bytes_total{direction="out"}', 0))
         b.stop()

@@ -387,6 +387,7 @@ static int start_workers(struct server *s, struct ky_err *err)
 			break;
 		}
 		w->started = true;
+		pthread_setname_np(w->th, "ky-worker");
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;

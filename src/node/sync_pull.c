@@ -216,97 +216,149 @@ static size_t body_cb(char *buf, size_t size, size_t n, void *ud)
 	return len;
 }
 
-/* One batch from peer p after cursor; 0 (with *more, *added) or error. */
-static int pull_once(struct ky_sync *s, const struct peer_copy *p,
-		     int64_t cursor, bool *more, size_t *added,
-		     struct ky_err *err)
+/* A batch on its way: fetched (network only, no store) by one thread
+ * while the one before it is applied by another. */
+struct fetch {
+	struct xfer x;
+	int64_t cursor, cosigned;
+	int64_t t_start, t_got;
+	int rc;
+	struct ky_err err;
+};
+
+static void fetch_free(struct fetch *f)
 {
-	struct xfer x = {.s = s, .p = p};
-	struct ky_peer_row row = {
-		.name = p->name, .node_id = p->node_id, .pubkey = p->pubkey};
-	struct ky_batch_result res = {0};
+	curl_easy_cleanup(f->x.c);
+	ky_buf_free(&f->x.line);
+	free(f->x.binding);
+	free(f->x.cp);
+	free(f->x.proof);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The batch after f->cursor, spooled into f->x.line; f->rc and f->err
+ * say how it went.  Touches no store: it may run beside an apply. */
+static void fetch_run(struct ky_sync *s, const struct peer_copy *p,
+		      struct fetch *f)
+{
 	struct curl_slist *h = NULL;
 	char url[800], *hb = NULL;
 	long code = 0;
 	CURLcode cr;
+
+	f->x.s = s;
+	f->x.p = p;
+	ky_buf_init(&f->x.line, SPOOL_MAX);
+	snprintf(url, sizeof(url),
+		 "%s/kyklos/v1/changes?after=%lld&limit=%lld&cosigned=%lld",
+		 p->url, (long long)f->cursor,
+		 (long long)s->cfg->share_batch_limit, (long long)f->cosigned);
+	if ((hb = malloc(strlen(s->binding) + 32)) == NULL) {
+		f->rc = ky_err_set(&f->err, KY_E_NOMEM, "sync: out of memory");
+		return;
+	}
+	snprintf(hb, strlen(s->binding) + 32, "Kyklos-Binding: %s", s->binding);
+	if ((f->x.c = curl_easy_init()) == NULL ||
+	    (h = curl_slist_append(NULL, hb)) == NULL) {
+		f->rc = ky_err_set(&f->err, KY_E_NOMEM, "sync: out of memory");
+		goto out;
+	}
+	curl_easy_setopt(f->x.c, CURLOPT_URL, url);
+	curl_easy_setopt(f->x.c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(f->x.c, CURLOPT_SSLCERT, s->crt_path);
+	curl_easy_setopt(f->x.c, CURLOPT_SSLKEY, s->key_path);
+	/* no CA: the peer's binding, checked before any byte is used */
+	curl_easy_setopt(f->x.c, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(f->x.c, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(
+		f->x.c, CURLOPT_SSLVERSION,
+		(long)(CURL_SSLVERSION_TLSv1_3 | CURL_SSLVERSION_MAX_DEFAULT));
+	curl_easy_setopt(f->x.c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(f->x.c, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(f->x.c, CURLOPT_TIMEOUT, 300L);
+	curl_easy_setopt(f->x.c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(f->x.c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(f->x.c, CURLOPT_HEADERDATA, &f->x);
+	curl_easy_setopt(f->x.c, CURLOPT_WRITEFUNCTION, body_cb);
+	curl_easy_setopt(f->x.c, CURLOPT_WRITEDATA, &f->x);
+	f->t_start = ky_time_mono_ns();
+	cr = curl_easy_perform(f->x.c);
+	f->t_got = ky_time_mono_ns();
+	curl_easy_getinfo(f->x.c, CURLINFO_RESPONSE_CODE, &code);
+	if (f->x.failed) {
+		f->rc = f->x.err.status ? f->x.err.status : KY_E_VERIFY;
+		f->err = f->x.err;
+	} else if (cr != CURLE_OK) {
+		f->rc = ky_err_set(&f->err, KY_E_NET, "peer %s (%s): %s",
+				   p->name, p->url, curl_easy_strerror(cr));
+	} else if (code != 200) {
+		f->rc = ky_err_set(&f->err, KY_E_NET, "peer %s (%s): HTTP %ld",
+				   p->name, p->url, code);
+	}
+out:
+	curl_slist_free_all(h);
+	free(hb);
+}
+
+/* Where the spooled batch says it ends (its trailer's "last"), read
+ * without trusting it: only to ask for the next batch early.  The apply
+ * verifies the trailer, and a next batch that does not start where the
+ * verified one ended is thrown away. */
+static int64_t spooled_last(const struct ky_buf *line)
+{
+	const char *e, *p;
+	json_t *j;
+	int64_t last = -1;
+
+	if (line->len < 2)
+		return -1;
+	e = line->data + line->len - 1; /* its final newline */
+	for (p = e; p > line->data && p[-1] != '\n'; p--)
+		;
+	if ((j = json_loadb(p, (size_t)(e - p), 0, NULL)) != NULL &&
+	    json_is_integer(json_object_get(j, "last")))
+		last = json_integer_value(json_object_get(j, "last"));
+	json_decref(j);
+	return last;
+}
+
+/* Applies a fetched batch in one transaction with the new cursor; 0
+ * (with *last, *more, *added) or error. */
+static int apply(struct ky_sync *s, const struct peer_copy *p,
+		 struct fetch *f, int64_t *last, bool *more, size_t *added,
+		 struct ky_err *err)
+{
+	struct xfer *x = &f->x;
+	struct ky_peer_row row = {
+		.name = p->name, .node_id = p->node_id, .pubkey = p->pubkey};
+	struct ky_batch_result res = {0};
 	bool in_tx = false;
-	int64_t t_start = 0, t_got = 0, cosigned = 0;
+	int64_t t0 = ky_time_mono_ns();
 	int r;
 
 	*more = false;
 	*added = 0;
-	ky_buf_init(&x.line, SPOOL_MAX);
-	ky_peer_state_get(s->pst, p->name, "cosigned", &cosigned, NULL);
-	snprintf(url, sizeof(url),
-		 "%s/kyklos/v1/changes?after=%lld&limit=%lld&cosigned=%lld",
-		 p->url, (long long)cursor,
-		 (long long)s->cfg->share_batch_limit, (long long)cosigned);
-	if ((hb = malloc(strlen(s->binding) + 32)) == NULL)
-		return ky_err_set(err, KY_E_NOMEM, "sync: out of memory");
-	snprintf(hb, strlen(s->binding) + 32, "Kyklos-Binding: %s", s->binding);
-	if ((x.c = curl_easy_init()) == NULL ||
-	    (h = curl_slist_append(NULL, hb)) == NULL) {
-		r = ky_err_set(err, KY_E_NOMEM, "sync: out of memory");
-		goto out;
-	}
-	curl_easy_setopt(x.c, CURLOPT_URL, url);
-	curl_easy_setopt(x.c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(x.c, CURLOPT_SSLCERT, s->crt_path);
-	curl_easy_setopt(x.c, CURLOPT_SSLKEY, s->key_path);
-	/* no CA: the peer's binding, checked before any byte is used */
-	curl_easy_setopt(x.c, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(x.c, CURLOPT_SSL_VERIFYHOST, 0L);
-	curl_easy_setopt(
-		x.c, CURLOPT_SSLVERSION,
-		(long)(CURL_SSLVERSION_TLSv1_3 | CURL_SSLVERSION_MAX_DEFAULT));
-	curl_easy_setopt(x.c, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(x.c, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(x.c, CURLOPT_TIMEOUT, 300L);
-	curl_easy_setopt(x.c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(x.c, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(x.c, CURLOPT_HEADERDATA, &x);
-	curl_easy_setopt(x.c, CURLOPT_WRITEFUNCTION, body_cb);
-	curl_easy_setopt(x.c, CURLOPT_WRITEDATA, &x);
-	t_start = ky_time_mono_ns();
-	cr = curl_easy_perform(x.c);
-	t_got = ky_time_mono_ns();
-	curl_easy_getinfo(x.c, CURLINFO_RESPONSE_CODE, &code);
-	if (x.failed) {
-		r = x.err.status ? x.err.status : KY_E_VERIFY;
-		*err = x.err;
-		goto out;
-	}
-	if (cr != CURLE_OK) {
-		r = ky_err_set(err, KY_E_NET, "peer %s (%s): %s", p->name,
-			       p->url, curl_easy_strerror(cr));
-		goto out;
-	}
-	if (code != 200) {
-		r = ky_err_set(err, KY_E_NET, "peer %s (%s): HTTP %ld", p->name,
-			       p->url, code);
-		goto out;
-	}
 	if ((r = ky_store_begin(s->pst, err)) != 0)
 		goto out;
 	in_tx = true;
-	if ((r = ky_batch_in_new(s->pst, &s->self, &row, &x.b, err)) != 0)
+	if ((r = ky_batch_in_new(s->pst, &s->self, &row, &x->b, err)) != 0)
 		goto out;
-	for (size_t at = 0; at < x.line.len;) {
-		const char *p0 = x.line.data + at;
-		const char *nl = memchr(p0, '\n', x.line.len - at);
-		size_t n = nl ? (size_t)(nl - p0) + 1 : x.line.len - at;
+	for (size_t at = 0; at < x->line.len;) {
+		const char *p0 = x->line.data + at;
+		const char *nl = memchr(p0, '\n', x->line.len - at);
+		size_t n = nl ? (size_t)(nl - p0) + 1 : x->line.len - at;
 
-		if ((r = ky_batch_in_line(x.b, p0, n, err)) != 0)
+		if ((r = ky_batch_in_line(x->b, p0, n, err)) != 0)
 			goto out;
 		at += n;
 	}
-	if ((r = ky_batch_in_finish(x.b, &res, err)) != 0)
+	if ((r = ky_batch_in_finish(x->b, &res, err)) != 0)
 		goto out;
-	if (res.after != cursor) {
+	if (res.after != f->cursor) {
 		r = ky_err_set(err, KY_E_VERIFY,
 			       "peer %s: batch after %lld, asked after %lld",
 			       p->name, (long long)res.after,
-			       (long long)cursor);
+			       (long long)f->cursor);
 		goto out;
 	}
 	/* the cursor moves in the same transaction as the changes */
@@ -314,35 +366,45 @@ static int pull_once(struct ky_sync *s, const struct peer_copy *p,
 		    0 ||
 	    (r = ky_store_commit(s->pst, err)) != 0)
 		goto out;
-	ky_batch_in_record(x.b, ky__sync_record, s);
-	if (x.cp != NULL)
-		ky__sync_witness(s, p->name, p->url, p->pubkey, cosigned, x.cp,
-				 x.proof ? x.proof : "");
+	in_tx = false;
+	ky_batch_in_record(x->b, ky__sync_record, s);
+	if (x->cp != NULL)
+		ky__sync_witness(s, p->name, p->url, p->pubkey, f->cosigned,
+				 x->cp, x->proof ? x->proof : "");
 	KY_DEBUG("sync: %s: %zu bytes in %.3f s, applied %zu in %.3f s",
-		 p->name, x.line.len, (double)(t_got - t_start) / 1e9,
-		 res.added, (double)(ky_time_mono_ns() - t_got) / 1e9);
+		 p->name, x->line.len, (double)(f->t_got - f->t_start) / 1e9,
+		 res.added, (double)(ky_time_mono_ns() - t0) / 1e9);
 	if (res.refused)
 		KY_WARN("sync: from %s, %zu changes refused:\n%s", p->name,
-			res.refused, ky_batch_in_refusals(x.b));
+			res.refused, ky_batch_in_refusals(x->b));
 	atomic_fetch_add(&s->objects_in, res.added);
-	atomic_fetch_add(&s->bytes_in, x.line.len);
+	atomic_fetch_add(&s->bytes_in, x->line.len);
 	atomic_fetch_add(&s->refused, res.refused);
 	atomic_fetch_add(&s->duplicates, res.duplicate);
 	*added = res.added;
-	*more = x.more && res.last > cursor;
+	*last = res.last;
+	*more = x->more && res.last > f->cursor;
 out:
 	if (r != 0 && in_tx)
 		ky_store_rollback(s->pst);
 	free(res.checkpoint);
-	ky_batch_in_free(x.b);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(x.c);
-	ky_buf_free(&x.line);
-	free(x.binding);
-	free(x.cp);
-	free(x.proof);
-	free(hb);
+	ky_batch_in_free(x->b);
+	x->b = NULL;
 	return r;
+}
+
+struct ahead {
+	struct ky_sync *s;
+	const struct peer_copy *p;
+	struct fetch f;
+};
+
+static void *ahead_main(void *arg)
+{
+	struct ahead *a = arg;
+
+	fetch_run(a->s, a->p, &a->f);
+	return NULL;
 }
 
 static size_t discard(char *buf, size_t size, size_t n, void *ud)
@@ -408,19 +470,65 @@ static int64_t jitter(int64_t v)
 static void pull_peer(struct ky_sync *s, const struct peer_copy *p,
 		      struct peer_sched *ps, bool *news)
 {
+	/* batch n+1 travels (and the peer builds it) while batch n is
+	 * applied: the two sides work at once instead of in turn */
+	struct fetch cur = {0};
+	struct ahead nx = {.s = s, .p = p};
 	struct ky_err err = {0};
 	int64_t cursor = 0, now;
 	size_t added = 0, total = 0;
-	bool more = true;
+	bool more = true, have = false;
 	int r = 0;
 
+	if ((r = ky_peer_state_get(s->pst, p->name, "pulled", &cursor,
+				   &err)) != 0)
+		goto done;
 	for (int round = 0; more && round < ROUNDS_MAX; round++) {
-		if ((r = ky_peer_state_get(s->pst, p->name, "pulled", &cursor,
-					   &err)) != 0 ||
-		    (r = pull_once(s, p, cursor, &more, &added, &err)) != 0)
+		pthread_t th;
+		bool started = false;
+		int64_t guess, last = 0;
+
+		if (!have) {
+			cur.cursor = cursor;
+			ky_peer_state_get(s->pst, p->name, "cosigned",
+					  &cur.cosigned, NULL);
+			fetch_run(s, p, &cur);
+		}
+		if ((r = cur.rc) != 0) {
+			err = cur.err;
+			fetch_free(&cur);
 			break;
+		}
+		guess = cur.x.more ? spooled_last(&cur.x.line) : -1;
+		if (guess > cursor && round + 1 < ROUNDS_MAX) {
+			memset(&nx.f, 0, sizeof(nx.f));
+			nx.f.cursor = guess;
+			ky_peer_state_get(s->pst, p->name, "cosigned",
+					  &nx.f.cosigned, NULL);
+			started = pthread_create(&th, NULL, ahead_main, &nx) ==
+				  0;
+		}
+		r = apply(s, p, &cur, &last, &more, &added, &err);
+		fetch_free(&cur);
+		have = false;
+		if (started) {
+			pthread_join(th, NULL);
+			/* only if it starts where the verified batch ended */
+			if (r == 0 && more && nx.f.cursor == last) {
+				cur = nx.f;
+				have = true;
+			} else {
+				fetch_free(&nx.f);
+			}
+		}
+		if (r != 0)
+			break;
+		cursor = last;
 		total += added;
 	}
+	if (have)
+		fetch_free(&cur);
+done:
 	now = ky_time_mono_ns();
 	pthread_mutex_lock(&s->mu);
 	if (r == 0) {

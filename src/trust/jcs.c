@@ -136,45 +136,60 @@ static int cmp_member(const void *x, const void *y)
 static int put_string(struct ky_buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	int r = ky_buf_addc(out, '"');
+	size_t run = 0; /* start of the characters copied as they are */
+	int r;
 
-	for (size_t i = 0; r == 0 && i < n; i++) {
+	/* most strings need no escape at all: the room once, and runs of
+	 * plain characters copied whole */
+	if ((r = ky_buf_reserve(out, n + 2)) != 0 ||
+	    (r = ky_buf_addc(out, '"')) != 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		char esc[7];
+		size_t el = 2;
 
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		esc[0] = '\\';
 		switch (c) {
 		case '"':
-			r = ky_buf_adds(out, "\\\"");
+			esc[1] = '"';
 			break;
 		case '\\':
-			r = ky_buf_adds(out, "\\\\");
+			esc[1] = '\\';
 			break;
 		case '\b':
-			r = ky_buf_adds(out, "\\b");
+			esc[1] = 'b';
 			break;
 		case '\f':
-			r = ky_buf_adds(out, "\\f");
+			esc[1] = 'f';
 			break;
 		case '\n':
-			r = ky_buf_adds(out, "\\n");
+			esc[1] = 'n';
 			break;
 		case '\r':
-			r = ky_buf_adds(out, "\\r");
+			esc[1] = 'r';
 			break;
 		case '\t':
-			r = ky_buf_adds(out, "\\t");
+			esc[1] = 't';
 			break;
 		default:
-			if (c < 0x20) {
-				char u[7] = {'\\',	  'u',	       '0', '0',
-					     hex[c >> 4], hex[c & 15], 0};
-
-				r = ky_buf_adds(out, u);
-			} else {
-				r = ky_buf_addc(out, (char)c);
-			}
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			el = 6;
 		}
+		if ((r = ky_buf_add(out, s + run, i - run)) != 0 ||
+		    (r = ky_buf_add(out, esc, el)) != 0)
+			return r;
+		run = i + 1;
 	}
-	return r ? r : ky_buf_addc(out, '"');
+	if ((r = ky_buf_add(out, s + run, n - run)) != 0)
+		return r;
+	return ky_buf_addc(out, '"');
 }
 
 static int put_value(const json_t *v, struct ky_buf *out, int depth,
