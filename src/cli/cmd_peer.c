@@ -10,7 +10,8 @@
 #include "intel/stix.h"
 
 static const char peer_usage[] =
-	"usage: kyklos peer add NAME [URL] --key KEY [--country CC] "
+	"usage: kyklos peer add NAME [URL] --key KEY|FINGERPRINT [--country "
+	"CC] "
 	"[--groups G1,G2]\n"
 	"       kyklos peer list [--json] | show NAME [--json] | remove NAME | "
 	"pause NAME | resume NAME";
@@ -62,7 +63,7 @@ static int peer_add(struct ky_cli_share *s, int argc, char **argv)
 	struct ky_peer_row row = {0};
 	struct ky_pubkey pk;
 	struct ky_err err = {0};
-	char id[KY_NODE_ID_LEN + 1];
+	char id[KY_NODE_ID_LEN + 1], fpkey[4 + 2 * KY_FINGERPRINT_BYTES];
 
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
@@ -87,9 +88,33 @@ static int peer_add(struct ky_cli_share *s, int argc, char **argv)
 		ky_cli_error("%s", peer_usage);
 		return 2;
 	}
-	if (ky_pubkey_parse(key, &pk, &err) != 0) {
-		ky_cli_error("--key: %s (give the peer's public key as "
-			     "`kyklos identity show` prints it there)",
+	if (ky_pubkey_parse(key, &pk, &err) == 0) {
+		ky_identity_node_id(&pk, id);
+		row.pubkey = key;
+	} else if (strchr(key, ':') == NULL ||
+		   strspn(key, "0123456789abcdefABCDEF :-") == strlen(key)) {
+		/* the fingerprint people compare: the key itself is taken
+		 * from the peer's binding at the first sync, if it has this
+		 * fingerprint */
+		uint8_t fp[KY_FINGERPRINT_BYTES];
+		struct ky_err e2 = {0};
+		size_t o = 3;
+
+		if (ky_identity_fingerprint_parse(key, fp, &e2) != 0) {
+			ky_cli_error("--key: neither a public key (%s) nor a "
+				     "fingerprint (%s)",
+				     err.msg, e2.msg);
+			return 1;
+		}
+		memcpy(fpkey, "fp:", 3);
+		for (size_t i = 0; i < KY_FINGERPRINT_BYTES; i++, o += 2)
+			snprintf(fpkey + o, sizeof(fpkey) - o, "%02x", fp[i]);
+		ky_identity_node_id_of(fp, id);
+		row.pubkey = fpkey;
+	} else {
+		ky_cli_error("--key: %s (give the peer's public key or its "
+			     "fingerprint as `kyklos identity show` prints "
+			     "them there)",
 			     err.msg);
 		return 1;
 	}
@@ -105,14 +130,12 @@ static int peer_add(struct ky_cli_share *s, int argc, char **argv)
 			     country);
 		return 1;
 	}
-	ky_identity_node_id(&pk, id);
 	if (strcmp(id, s->node_id) == 0) {
 		ky_cli_error("that is this node's own key");
 		return 1;
 	}
 	row.name = name;
 	row.node_id = id;
-	row.pubkey = key;
 	row.url = url;
 	row.country = country;
 	row.groups = groups;
@@ -121,8 +144,11 @@ static int peer_add(struct ky_cli_share *s, int argc, char **argv)
 		ky_cli_error("%s", err.msg);
 		return 1;
 	}
-	printf("peer %s pinned: node %s%s%s\n", name, id, url ? " at " : "",
-	       url ? url : " (offline: bundles only)");
+	printf("peer %s pinned%s: node %s%s%s\n", name,
+	       row.pubkey == fpkey ? " by fingerprint (its key is taken at "
+				     "the first sync)"
+				   : "",
+	       id, url ? " at " : "", url ? url : " (offline: bundles only)");
 	return 0;
 }
 

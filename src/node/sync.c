@@ -88,6 +88,7 @@ static int authenticate(struct ky_sync *s, struct evhttp_request *req,
 	struct ky_pubkey pk;
 	struct ky_err err = {0};
 	char spki[65], node[64] = "";
+	bool learned = false;
 	int r;
 
 	if (crt == NULL || ky_sync_spki_hex(crt, spki) != 0) {
@@ -125,11 +126,20 @@ static int authenticate(struct ky_sync *s, struct evhttp_request *req,
 		snprintf(why, cap, "node %s is not a pinned peer", node);
 		return 403;
 	}
-	if (ky_pubkey_parse(bp->pubkey, &pk, &err) != 0 ||
+	if (ky_sync_pinned_key(bp->pubkey, hdr, &pk, &learned, &err) != 0 ||
 	    (r = ky_sync_binding_check(hdr, &pk, bp->node_id, spki,
 				       ky_time_now_ns(), &err)) != 0) {
 		snprintf(why, cap, "peer %.100s: %.250s", bp->name, err.msg);
 		return 403;
+	}
+	if (learned) {
+		ky_pubkey_format(&pk, bp->pubkey);
+		if (ky_peers_learn_key(s->sst, bp->name, bp->pubkey, &err) != 0)
+			KY_ERROR("sync: peer %s: %s", bp->name, err.msg);
+		else
+			KY_INFO("sync: peer %s presented a key with its pinned "
+				"fingerprint: pinned to %s now",
+				bp->name, bp->pubkey);
 	}
 	if (bp->paused) {
 		snprintf(why, cap, "peer %s is paused", bp->name);

@@ -108,8 +108,10 @@ struct xfer {
 	CURL *c;
 	struct ky_batch_in *b;
 	struct ky_buf line;
-	char *binding;	  /* the response's header */
-	char *cp, *proof; /* Kyklos-Checkpoint, Kyklos-Proof */
+	char *binding;			  /* the response's header */
+	char *cp, *proof;		  /* Kyklos-Checkpoint, Kyklos-Proof */
+	char learned[KY_PUBKEY_TEXT_MAX]; /* key of a peer pinned by its
+					   * fingerprint, as presented */
 	bool more, checked, failed;
 	struct ky_err err;
 };
@@ -163,6 +165,7 @@ static int check_peer(struct xfer *x)
 	struct ky_pubkey pk;
 	X509 *crt = NULL;
 	char spki[65];
+	bool learned = false;
 	int r;
 
 	if (curl_easy_getinfo(x->c, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK ||
@@ -176,13 +179,15 @@ static int check_peer(struct xfer *x)
 				  x->p->name);
 	}
 	X509_free(crt);
-	if ((r = ky_pubkey_parse(x->p->pubkey, &pk, &x->err)) != 0)
-		return r;
-	if ((r = ky_sync_binding_check(x->binding, &pk, x->p->node_id, spki,
+	if ((r = ky_sync_pinned_key(x->p->pubkey, x->binding, &pk, &learned,
+				    &x->err)) != 0 ||
+	    (r = ky_sync_binding_check(x->binding, &pk, x->p->node_id, spki,
 				       ky_time_now_ns(), &x->err)) != 0) {
 		ky_err_prefix(&x->err, "peer %s (%s)", x->p->name, x->p->url);
 		return r;
 	}
+	if (learned) /* kept by the thread that holds the store */
+		ky_pubkey_format(&pk, x->learned);
 	return 0;
 }
 
@@ -324,9 +329,8 @@ static int64_t spooled_last(const struct ky_buf *line)
 
 /* Applies a fetched batch in one transaction with the new cursor; 0
  * (with *last, *more, *added) or error. */
-static int apply(struct ky_sync *s, const struct peer_copy *p,
-		 struct fetch *f, int64_t *last, bool *more, size_t *added,
-		 struct ky_err *err)
+static int apply(struct ky_sync *s, const struct peer_copy *p, struct fetch *f,
+		 int64_t *last, bool *more, size_t *added, struct ky_err *err)
 {
 	struct xfer *x = &f->x;
 	struct ky_peer_row row = {
@@ -467,7 +471,7 @@ static int64_t jitter(int64_t v)
 	       (int64_t)((double)v * (((double)(r % 4001) / 10000.0) - 0.2));
 }
 
-static void pull_peer(struct ky_sync *s, const struct peer_copy *p,
+static void pull_peer(struct ky_sync *s, struct peer_copy *p,
 		      struct peer_sched *ps, bool *news)
 {
 	/* batch n+1 travels (and the peer builds it) while batch n is
@@ -480,8 +484,8 @@ static void pull_peer(struct ky_sync *s, const struct peer_copy *p,
 	bool more = true, have = false;
 	int r = 0;
 
-	if ((r = ky_peer_state_get(s->pst, p->name, "pulled", &cursor,
-				   &err)) != 0)
+	if ((r = ky_peer_state_get(s->pst, p->name, "pulled", &cursor, &err)) !=
+	    0)
 		goto done;
 	for (int round = 0; more && round < ROUNDS_MAX; round++) {
 		pthread_t th;
@@ -499,14 +503,27 @@ static void pull_peer(struct ky_sync *s, const struct peer_copy *p,
 			fetch_free(&cur);
 			break;
 		}
+		if (cur.x.learned[0] && strncmp(p->pubkey, "fp:", 3) == 0) {
+			if ((r = ky_peers_learn_key(s->pst, p->name,
+						    cur.x.learned, &err)) !=
+			    0) {
+				fetch_free(&cur);
+				break;
+			}
+			KY_INFO("sync: peer %s presented a key with its pinned "
+				"fingerprint: pinned to %s now",
+				p->name, cur.x.learned);
+			snprintf(p->pubkey, sizeof(p->pubkey), "%s",
+				 cur.x.learned);
+		}
 		guess = cur.x.more ? spooled_last(&cur.x.line) : -1;
 		if (guess > cursor && round + 1 < ROUNDS_MAX) {
 			memset(&nx.f, 0, sizeof(nx.f));
 			nx.f.cursor = guess;
 			ky_peer_state_get(s->pst, p->name, "cosigned",
 					  &nx.f.cosigned, NULL);
-			started = pthread_create(&th, NULL, ahead_main, &nx) ==
-				  0;
+			started =
+				pthread_create(&th, NULL, ahead_main, &nx) == 0;
 		}
 		r = apply(s, p, &cur, &last, &more, &added, &err);
 		fetch_free(&cur);

@@ -16,6 +16,7 @@
 
 #include "base/time.h"
 #include "node/sync_tls.h"
+#include "trust/identity.h"
 #include "trust/sig.h"
 
 static int make_pair(const char *key_path, const char *crt_path,
@@ -144,16 +145,18 @@ int ky_sync_binding_make(const struct ky_signer *s, const char *node_id,
 			 const char spki_hex[65], int64_t now_ns,
 			 int64_t not_after_ns, char **out, struct ky_err *err)
 {
-	char na[KY_TIME_RFC3339_LEN];
+	char na[KY_TIME_RFC3339_LEN], key[KY_PUBKEY_TEXT_MAX];
 	json_t *b, *env = NULL, *all = NULL;
 	char *txt = NULL;
 	int r, n;
 
 	*out = NULL;
 	ky_time_format_rfc3339(not_after_ns, na);
-	b = json_pack("{s:s, s:s, s:s, s:s}", "type", "kyklos-tls-binding/1",
-		      "node", node_id, "spki_sha256", spki_hex, "not_after",
-		      na);
+	ky_pubkey_format(&s->pub, key);
+	/* the key itself, for peers that pinned only its fingerprint */
+	b = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type",
+		      "kyklos-tls-binding/1", "node", node_id, "key", key,
+		      "spki_sha256", spki_hex, "not_after", na);
 	if (b == NULL)
 		return ky_err_set(err, KY_E_NOMEM, "binding: out of memory");
 	if ((r = ky_sig_sign_json(s, b, now_ns, &env, err)) != 0)
@@ -178,30 +181,75 @@ out:
 	return r;
 }
 
-int ky_sync_binding_check(const char *header, const struct ky_pubkey *pk,
-			  const char *node_id, const char spki_hex[65],
-			  int64_t now_ns, struct ky_err *err)
+/* The header's JSON ({"binding":..., "sig":...}), not yet verified. */
+static json_t *binding_decode(const char *header, struct ky_err *err)
 {
 	size_t hl = header ? strlen(header) : 0;
-	unsigned char *raw = NULL;
-	json_t *all = NULL, *b, *sig;
-	const char *na;
-	struct ky_err e2 = {0};
-	int64_t na_ns = 0;
-	int n, r = KY_E_VERIFY;
+	unsigned char *raw;
+	json_t *all = NULL;
+	int n;
 
-	if (hl == 0 || hl > 8192 || hl % 4 != 0)
-		return ky_err_set(err, KY_E_VERIFY, "no binding, or malformed");
-	if ((raw = malloc(hl)) == NULL)
-		return ky_err_set(err, KY_E_NOMEM, "binding: out of memory");
+	if (hl == 0 || hl > 8192 || hl % 4 != 0) {
+		ky_err_set(err, KY_E_VERIFY, "no binding, or malformed");
+		return NULL;
+	}
+	if ((raw = malloc(hl)) == NULL) {
+		ky_err_set(err, KY_E_NOMEM, "binding: out of memory");
+		return NULL;
+	}
 	n = EVP_DecodeBlock(raw, (const unsigned char *)header, (int)hl);
 	while (n > 0 && raw[n - 1] == '\0')
 		n--; /* EVP_DecodeBlock counts the padding */
 	if (n <= 0 ||
-	    (all = json_loadb((char *)raw, (size_t)n, 0, NULL)) == NULL) {
-		r = ky_err_set(err, KY_E_VERIFY, "binding is not JSON");
-		goto out;
-	}
+	    (all = json_loadb((char *)raw, (size_t)n, 0, NULL)) == NULL)
+		ky_err_set(err, KY_E_VERIFY, "binding is not JSON");
+	free(raw);
+	return all;
+}
+
+int ky_sync_pinned_key(const char *pinned, const char *header,
+		       struct ky_pubkey *pk, bool *learned, struct ky_err *err)
+{
+	uint8_t fp[KY_FINGERPRINT_BYTES];
+	const char *key;
+	json_t *all;
+	int r;
+
+	*learned = false;
+	if (strncmp(pinned, "fp:", 3) != 0)
+		return ky_pubkey_parse(pinned, pk, err);
+	if ((r = ky_identity_fingerprint_parse(pinned + 3, fp, err)) != 0)
+		return r;
+	if ((all = binding_decode(header, err)) == NULL)
+		return KY_E_VERIFY;
+	key = json_string_value(
+		json_object_get(json_object_get(all, "binding"), "key"));
+	if (key == NULL || ky_pubkey_parse(key, pk, NULL) != 0)
+		r = ky_err_set(err, KY_E_VERIFY,
+			       "pinned by fingerprint, and the binding "
+			       "carries no key");
+	else if (!ky_identity_fingerprint_matches(fp, pk))
+		r = ky_err_set(err, KY_E_VERIFY,
+			       "the key the binding carries does not have the "
+			       "pinned fingerprint");
+	else
+		*learned = true;
+	json_decref(all);
+	return r;
+}
+
+int ky_sync_binding_check(const char *header, const struct ky_pubkey *pk,
+			  const char *node_id, const char spki_hex[65],
+			  int64_t now_ns, struct ky_err *err)
+{
+	json_t *all, *b, *sig;
+	const char *na;
+	struct ky_err e2 = {0};
+	int64_t na_ns = 0;
+	int r = KY_E_VERIFY;
+
+	if ((all = binding_decode(header, err)) == NULL)
+		return err && err->status ? err->status : KY_E_VERIFY;
 	b = json_object_get(all, "binding");
 	sig = json_object_get(all, "sig");
 	if (!json_is_object(b) || !json_is_object(sig) ||
@@ -239,7 +287,6 @@ int ky_sync_binding_check(const char *header, const struct ky_pubkey *pk,
 	}
 	r = 0;
 out:
-	free(raw);
 	json_decref(all);
 	return r;
 }

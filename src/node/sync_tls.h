@@ -7,6 +7,7 @@
 #define KY_NODE_SYNC_TLS_H
 
 #include <openssl/ssl.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -34,6 +35,14 @@ int ky_sync_binding_make(const struct ky_signer *s, const char *node_id,
 int ky_sync_binding_check(const char *header, const struct ky_pubkey *pk,
 			  const char *node_id, const char spki_hex[65],
 			  int64_t now_ns, struct ky_err *err);
+
+/* The key a peer is pinned to.  pinned is its peers row's text: a public
+ * key, or "fp:" and the 40 hex digits of its fingerprint when it was
+ * pinned by fingerprint only; then the key is the one its binding header
+ * carries, if that key has the pinned fingerprint (*learned is set: the
+ * caller verifies the binding with it, then keeps it). */
+int ky_sync_pinned_key(const char *pinned, const char *header,
+		       struct ky_pubkey *pk, bool *learned, struct ky_err *err);
 
 /* The server context: TLS 1.3 only, our certificate, a client certificate
  * required (any: the binding pins it). */

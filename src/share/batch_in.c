@@ -85,6 +85,16 @@ int ky_batch_in_new(struct ky_store *st, const struct ky_share_self *self,
 	b->self = self;
 	ky_buf_init(&b->refusals, REFUSALS_MAX);
 	ky_buf_init(&b->jcs, KY_BATCH_LINE_MAX);
+	if (strncmp(sender->pubkey, "fp:", 3) == 0) {
+		r = ky_err_set(err, KY_E_VERIFY,
+			       "peer %s is pinned by fingerprint only, and its "
+			       "key is learned at its first sync over the "
+			       "network; for bundles, pin the key itself "
+			       "(kyklos peer add %s --key KEY)",
+			       sender->name, sender->name);
+		ky_batch_in_free(b);
+		return r;
+	}
 	if ((r = ky_pubkey_parse(sender->pubkey, &b->sender_pk, err)) != 0) {
 		ky_err_prefix(err, "peer %s: pinned key", sender->name);
 		ky_batch_in_free(b);

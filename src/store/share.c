@@ -33,6 +33,7 @@ enum {
 	Q_LP_ADD,
 	Q_LP_LIST,
 	Q_LP_DEL,
+	Q_PEER_KEY,
 };
 
 static sqlite3_stmt *q(struct ky_store *s, int slot, const char *sql,
@@ -513,6 +514,26 @@ int ky_peers_pause(struct ky_store *s, const char *name, bool paused,
 	return peer_update(s, Q_PEER_PAUSE,
 			   "UPDATE peers SET paused = ?2 WHERE name = ?1", name,
 			   paused, err);
+}
+
+int ky_peers_learn_key(struct ky_store *s, const char *name, const char *pubkey,
+		       struct ky_err *err)
+{
+	sqlite3_stmt *st = q(s, Q_PEER_KEY,
+			     "UPDATE peers SET pubkey = ?2 WHERE name = ?1 AND"
+			     " pubkey LIKE 'fp:%'",
+			     err);
+	int rc;
+
+	if (st == NULL)
+		return KY_E_STORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pubkey, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return ky__store_error(s, err, "updating a peer's key");
+	return 0;
 }
 
 int ky_peer_state_get(struct ky_store *s, const char *peer, const char *key,

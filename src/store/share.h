@@ -87,6 +87,10 @@ int ky_peers_list(struct ky_store *s,
 int ky_peers_del(struct ky_store *s, const char *name, struct ky_err *err);
 int ky_peers_pause(struct ky_store *s, const char *name, bool paused,
 		   struct ky_err *err);
+/* A peer pinned by fingerprint ("fp:..." in pubkey) presented a key with
+ * that fingerprint: it replaces the fingerprint (a full key stays). */
+int ky_peers_learn_key(struct ky_store *s, const char *name, const char *pubkey,
+		       struct ky_err *err);
 
 /* Per-peer counters ("pulled", "acked", "bundle_out", "bundle_in"); a
  * missing one reads as 0. */

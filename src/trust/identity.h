@@ -19,4 +19,18 @@ void ky_identity_fingerprint_text(const struct ky_pubkey *pk,
 /* True when id is the node id of pk. */
 bool ky_identity_matches(const char *id, const struct ky_pubkey *pk);
 
+/* Pinning by fingerprint (docs/identity.md): the 20 bytes people compare
+ * are enough to name the node (its id is made of the first 15) and to
+ * recognise its key when it first presents it. */
+#define KY_FINGERPRINT_BYTES 20
+/* "3f2a 9c01 ..." (spaces, colons or dashes between digits allowed); 0 or
+ * KY_E_INVAL naming the text and the position. */
+int ky_identity_fingerprint_parse(const char *s,
+				  uint8_t out[KY_FINGERPRINT_BYTES],
+				  struct ky_err *err);
+void ky_identity_node_id_of(const uint8_t fp[KY_FINGERPRINT_BYTES],
+			    char out[KY_NODE_ID_LEN + 1]);
+bool ky_identity_fingerprint_matches(const uint8_t fp[KY_FINGERPRINT_BYTES],
+				     const struct ky_pubkey *pk);
+
 #endif

@@ -67,6 +67,7 @@ class Node:
         ident = json.loads(run("identity", "show", "--json",
                                home=self.home).stdout)
         self.key, self.node_id = ident["public_key"], ident["node_id"]
+        self.fingerprint = ident["fingerprint"]
         path = os.path.join(self.home, "keys", "circle.key")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.write(fd, (CIRCLE_KEY + "\n").encode())
@@ -419,8 +420,17 @@ def main():
     w.close()
     f = Node("f", "DE")  # for the fork below
     f.pin(b)
+    f.pin(x)  # so that f answers x, and x must judge f's key
     f.policy("version: 1\nrules:\n  - match: [b]\n    tlp_max: amber\n")
-    b.pin(f)
+    # b pins f by the fingerprint people read out, not the key
+    p = run("peer", "add", "f", f.url, "--key", f.fingerprint, "--country",
+            "DE", home=b.home)
+    check("by fingerprint" in p.stdout and f.node_id in p.stdout,
+          "b pins f by fingerprint, naming f's node id: " + p.stdout.strip())
+    wrong = list(f.fingerprint)
+    wrong[0] = "0" if wrong[0] != "0" else "1"
+    p = run("peer", "add", "f2", f.url, "--key", "".join(wrong),
+            "--country", "DE", home=x.home)
     b.start()
     f.start()
     after = indicator("after-crash.example")
@@ -440,6 +450,15 @@ def main():
     wait_for(lambda: all(b.has(o["id"]) for o in first), 10,
              "b has f's first indicators")
     wait_for(lambda: cosigned(b, "f") > 0, 10, "b witnessed f's ledger")
+    check(b.query("SELECT pubkey FROM peers WHERE name = 'f'")[0][0] ==
+          f.key, "b took f's key from its binding (its fingerprint matched)")
+    # x (still running) pinned f by a fingerprint one digit off
+    wait_for(lambda: "does not have the pinned fingerprint" in
+             open(os.path.join(TMP, "x.log")).read(), 10,
+             "x refuses f: its key lacks the pinned fingerprint")
+    check(x.query("SELECT pubkey FROM peers WHERE name = 'f2'")[0][0]
+          .startswith("fp:"), "x learned no key for f2")
+    check(not any(x.has(o["id"]) for o in first), "x got nothing from f")
     f.stop()
     shutil.rmtree(os.path.join(f.home, "data", "ledger"))
     f.start()

@@ -3,6 +3,7 @@
  * backend (generation, reopening, passphrases from a file and the
  * environment, refusals of readable, linked, damaged and existing files)
  * signing what ky_pubkey_verify accepts. */
+#include <ctype.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -258,6 +259,57 @@ static void test_pubkey_text(void **state)
 	ky_keystore_close(ks);
 }
 
+/* A pin by fingerprint: the text people read names the node and knows
+ * its key when it comes, and nothing else. */
+static void test_fingerprint_pin(void **state)
+{
+	struct ky_keystore *ks = gen("fp.key", KY_ALG_ED25519, NULL, NULL);
+	struct ky_keystore *other = gen("fp2.key", KY_ALG_ED25519, NULL, NULL);
+	const struct ky_pubkey *pk = ky_keystore_pubkey(ks);
+	char text[KY_FINGERPRINT_TEXT], node[KY_NODE_ID_LEN + 1];
+	char node2[KY_NODE_ID_LEN + 1], colons[64];
+	uint8_t fp[KY_FINGERPRINT_BYTES], fp2[KY_FINGERPRINT_BYTES];
+	struct ky_err err = {0};
+	size_t o = 0;
+
+	(void)state;
+	ky_identity_fingerprint_text(pk, text);
+	assert_int_equal(ky_identity_fingerprint_parse(text, fp, &err), 0);
+	assert_true(ky_identity_fingerprint_matches(fp, pk));
+	assert_false(
+		ky_identity_fingerprint_matches(fp, ky_keystore_pubkey(other)));
+	ky_identity_node_id(pk, node);
+	ky_identity_node_id_of(fp, node2);
+	assert_string_equal(node, node2);
+	/* upper case, colons instead of spaces: the same fingerprint */
+	for (size_t i = 0; text[i]; i++)
+		colons[o++] = text[i] == ' ' ? ':' : (char)toupper(text[i]);
+	colons[o] = '\0';
+	assert_int_equal(ky_identity_fingerprint_parse(colons, fp2, &err), 0);
+	assert_memory_equal(fp, fp2, sizeof(fp));
+	/* one digit off: parses, and matches no longer */
+	colons[0] = colons[0] == '0' ? '1' : '0';
+	assert_int_equal(ky_identity_fingerprint_parse(colons, fp2, &err), 0);
+	assert_false(ky_identity_fingerprint_matches(fp2, pk));
+	/* too short, too long, not hex: refused with the position */
+	assert_int_not_equal(
+		ky_identity_fingerprint_parse("0dba 21c5", fp2, &err), 0);
+	assert_non_null(strstr(err.msg, "got 8"));
+	assert_int_not_equal(ky_identity_fingerprint_parse(
+				     "0dba 21c5 db2a 0d28 5302 d8a0 cbde b500 "
+				     "23fd 093d 00",
+				     fp2, &err),
+			     0);
+	assert_int_not_equal(ky_identity_fingerprint_parse(
+				     "0dba 21c5 db2a 0d28 5302 d8a0 cbde b500 "
+				     "23fd 093g",
+				     fp2, &err),
+			     0);
+	assert_non_null(strstr(err.msg, "at 49"));
+	ky_keystore_close(ks);
+	ky_keystore_close(other);
+}
+
 static void test_ecdsa_encodings(void **state)
 {
 	uint8_t raw[64], back[64], der[80];
@@ -315,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_passphrase),
 		cmocka_unit_test(test_refused_files),
 		cmocka_unit_test(test_pubkey_text),
+		cmocka_unit_test(test_fingerprint_pin),
 		cmocka_unit_test(test_ecdsa_encodings),
 		cmocka_unit_test(test_secret_read),
 	};
