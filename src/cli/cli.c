@@ -11,9 +11,10 @@ const struct ky_cmd ky_cmds[] = {
 	 "create a node directory: commented kyklos.yaml, data/, deadletter/ "
 	 "and the node's key (its identity), in a file or on a PKCS#11 token"},
 	{"config", ky_cmd_config,
-	 "config show [--json]|check [FILE]|docs|default",
+	 "config show [--json]|check [FILE]|docs|default|set KEY VALUE...",
 	 "print the effective configuration, validate a file, print the "
-	 "configuration reference or the commented default file"},
+	 "configuration reference or the commented default file, set keys "
+	 "in kyklos.yaml"},
 	{"ingest", ky_cmd_ingest,
 	 "ingest [--format F] [--print] [--no-store] FILE...|-",
 	 "parse events from files or standard input and report what was "
@@ -63,7 +64,8 @@ const struct ky_cmd ky_cmds[] = {
 	 "the node's tamper-evident Merkle log: entries, proofs, full "
 	 "verification, signed checkpoints, witness cosignatures"},
 	{"peer", ky_cmd_peer,
-	 "peer add NAME [URL] --key KEY [--country CC] [--groups G,..]|list "
+	 "peer add NAME [URL] --key KEY|FINGERPRINT [--country CC] [--groups "
+	 "G,..]|list "
 	 "[--json]|show NAME|remove NAME|pause NAME|resume NAME",
 	 "the peers this node shares with, each pinned by its public key"},
 	{"policy", ky_cmd_policy,

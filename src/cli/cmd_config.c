@@ -1,5 +1,6 @@
-/* `kyklos config show|check|docs|default`, and ky_cli_load_node, which
- * every command that works on a node uses to find and read it. */
+/* `kyklos config show|check|docs|default` (set: cmd_config_set.c), and
+ * ky_cli_load_node, which every command that works on a node uses to find and
+ * read it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,7 +290,9 @@ int ky_cmd_config(struct ky_cli *cli, int argc, char **argv)
 		return config_text(ky_config_write_markdown);
 	if (strcmp(sub, "default") == 0 && argc == 2)
 		return config_text(ky_config_write_default);
+	if (strcmp(sub, "set") == 0)
+		return ky_cmd_config_set(cli, argc, argv);
 	ky_cli_error("usage: kyklos config show [--json] | check [FILE] | "
-		     "docs | default");
+		     "docs | default | set KEY VALUE...");
 	return 2;
 }
