@@ -19,8 +19,10 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# DEMO_ARGS: --keep (leave the circle running), --check (assert quietly
+# more), --dir DIR
 demo: build
-	./scripts/demo.sh $(BUILD)/kyklos
+	$(BUILD)/kyklos demo $(DEMO_ARGS)
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs

@@ -95,6 +95,9 @@ const struct ky_cmd ky_cmds[] = {
 	 "check STIX 2.1 objects (a bundle, an object or JSON lines) as the "
 	 "node checks what peers send; print an example of every object the "
 	 "node emits"},
+	{"demo", ky_cmd_demo, "demo [--keep] [--check] [--dir DIR]",
+	 "run a circle of three nodes (CSIRT, SOC, OT gateway) on 127.0.0.1, "
+	 "replay an attack into the SOC and show what each node sees"},
 	{NULL, NULL, NULL, NULL},
 };
 

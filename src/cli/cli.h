@@ -37,6 +37,7 @@ void ky_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ky_cmd_init(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_config(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_config_set(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_demo(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_ingest(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_serve(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_detect(struct ky_cli *cli, int argc, char **argv);

@@ -75,7 +75,8 @@ int ky_cmd_config_set(struct ky_cli *cli, int argc, char **argv)
 	ky_buf_init(&path, 0);
 	ky_buf_init(&tmp, 0);
 	if (argc < 4 || (argc - 2) % 2 != 0) {
-		ky_cli_error("usage: kyklos config set KEY VALUE [KEY VALUE...]");
+		ky_cli_error(
+			"usage: kyklos config set KEY VALUE [KEY VALUE...]");
 		r = 2;
 		goto out;
 	}
@@ -102,9 +103,10 @@ int ky_cmd_config_set(struct ky_cli *cli, int argc, char **argv)
 		const struct ky_config_key *k = find_key(argv[i]);
 
 		if (k == NULL) {
-			ky_cli_error("%s: no such key (kyklos config docs lists "
-				     "them)",
-				     argv[i]);
+			ky_cli_error(
+				"%s: no such key (kyklos config docs lists "
+				"them)",
+				argv[i]);
 			goto out;
 		}
 		if (strchr(argv[i + 1], '\n') != NULL) {
