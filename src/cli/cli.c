@@ -98,6 +98,10 @@ const struct ky_cmd ky_cmds[] = {
 	{"demo", ky_cmd_demo, "demo [--keep] [--check] [--dir DIR]",
 	 "run a circle of three nodes (CSIRT, SOC, OT gateway) on 127.0.0.1, "
 	 "replay an attack into the SOC and show what each node sees"},
+	{"man", ky_cmd_man, "man",
+	 "print the manual page kyklos(1), made from this table"},
+	{"completion", ky_cmd_completion, "completion bash",
+	 "print the bash completion script, made from this table"},
 	{NULL, NULL, NULL, NULL},
 };
 

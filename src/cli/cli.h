@@ -38,6 +38,8 @@ int ky_cmd_init(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_config(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_config_set(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_demo(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_man(struct ky_cli *cli, int argc, char **argv);
+int ky_cmd_completion(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_ingest(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_serve(struct ky_cli *cli, int argc, char **argv);
 int ky_cmd_detect(struct ky_cli *cli, int argc, char **argv);

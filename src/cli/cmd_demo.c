@@ -35,22 +35,17 @@ static bool has_softhsm(struct demo *d)
 static int make_token(struct demo *d)
 {
 	char conf[4300], tokens[4200];
-	const char *argv[] = {"softhsm2-util",
-			      "--init-token",
-			      "--free",
-			      "--label",
-			      "kyklos-demo",
-			      "--so-pin",
-			      "47114711",
-			      "--pin",
-			      "4711",
-			      NULL};
+	const char *argv[] = {"softhsm2-util", "--init-token",
+			      "--free",	       "--label",
+			      "kyklos-demo",   "--so-pin",
+			      "47114711",      "--pin",
+			      "4711",	       NULL};
 	struct ky_buf out;
 	int r;
 
 	snprintf(tokens, sizeof(tokens), "%s/softhsm", d->dir);
-	snprintf(d->softhsm_conf, sizeof(d->softhsm_conf),
-		 "%s/softhsm2.conf", d->dir);
+	snprintf(d->softhsm_conf, sizeof(d->softhsm_conf), "%s/softhsm2.conf",
+		 d->dir);
 	snprintf(conf, sizeof(conf),
 		 "directories.tokendir = %s\nobjectstore.backend = file\n"
 		 "log.level = ERROR\n",
@@ -94,15 +89,15 @@ static int setup(struct demo *d)
 		snprintf(n[i].home, sizeof(n[i].home), "%s/%s", d->dir,
 			 n[i].name);
 		ky_buf_init(&out, 1 << 20);
-		st = n[i].pkcs11 ? demo_run(d, NULL,
-					    ARGS("init", n[i].home, "--pkcs11",
-						 SOFTHSM_MODULE, "--token",
-						 "kyklos-demo", "--key-label",
-						 "csirt-node", "--pin-env",
-						 "KYKLOS_DEMO_PIN"),
-					    &out)
-				 : demo_run(d, NULL, ARGS("init", n[i].home),
-					    &out);
+		st = n[i].pkcs11
+			     ? demo_run(d, NULL,
+					ARGS("init", n[i].home, "--pkcs11",
+					     SOFTHSM_MODULE, "--token",
+					     "kyklos-demo", "--key-label",
+					     "csirt-node", "--pin-env",
+					     "KYKLOS_DEMO_PIN"),
+					&out)
+			     : demo_run(d, NULL, ARGS("init", n[i].home), &out);
 		if (!demo_step(d, st == 0, "node created", ky_buf_str(&out))) {
 			ky_buf_free(&out);
 			return -1;
@@ -143,11 +138,10 @@ static int setup(struct demo *d)
 	if (!node_cmd(d, &n[SOC],
 		      ARGS("config", "set", "detect.rules", "[rules.yml]",
 			   "share.tlp", "amber", "incidents.group_by", "host",
-			   "incidents.tlp_by_band",
-			   "green,amber,amber,amber", "entity.name",
-			   "Nordhafen Energie GmbH", "entity.sector", "energy",
-			   "entity.subsector", "electricity",
-			   "entity.member_state", "DE"),
+			   "incidents.tlp_by_band", "green,amber,amber,amber",
+			   "entity.name", "Nordhafen Energie GmbH",
+			   "entity.sector", "energy", "entity.subsector",
+			   "electricity", "entity.member_state", "DE"),
 		      "SOC rules and entity configured") ||
 	    !node_cmd(d, &n[CSIRT],
 		      ARGS("config", "set", "detect.indicators", "[c2.csv]",
@@ -157,8 +151,7 @@ static int setup(struct demo *d)
 	/* pins: the SOC pins the CSIRT's key; the CSIRT pins the SOC by the
 	 * fingerprint read over the phone; the OT gateway and the SOC pin
 	 * each other's keys for bundles */
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d",
-		 n[CSIRT].share_port);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", n[CSIRT].share_port);
 	if (!node_cmd(d, &n[SOC],
 		      ARGS("peer", "add", "csirt", url, "--key", n[CSIRT].key,
 			   "--country", "EE"),
@@ -170,8 +163,8 @@ static int setup(struct demo *d)
 			   n[SOC].fingerprint, "--country", "DE"),
 		      "CSIRT pins the SOC by fingerprint") ||
 	    !node_cmd(d, &n[SOC],
-		      ARGS("peer", "add", "ot", "--key", n[OT].key,
-			   "--country", "DE"),
+		      ARGS("peer", "add", "ot", "--key", n[OT].key, "--country",
+			   "DE"),
 		      "SOC pins the OT gateway (offline)") ||
 	    !node_cmd(d, &n[OT],
 		      ARGS("peer", "add", "soc", "--key", n[SOC].key,
@@ -204,11 +197,11 @@ static int setup(struct demo *d)
 						     : "ot serving",
 			       "see its log in the demo directory"))
 			return -1;
-	demo_say(d, "circle", "three `kyklos serve` processes up (pids %d %d %d)",
+	demo_say(d, "circle",
+		 "three `kyklos serve` processes up (pids %d %d %d)",
 		 (int)n[0].pid, (int)n[1].pid, (int)n[2].pid);
 	return 0;
 }
-
 
 static void usage(void)
 {
@@ -239,11 +232,11 @@ int ky_cmd_demo(struct ky_cli *cli, int argc, char **argv)
 			return 2;
 		}
 	}
-	d->n[CSIRT] = (struct demo_node){.name = "csirt",
-					 .role = "national CSIRT",
-					 .country = "EE"};
-	d->n[SOC] = (struct demo_node){
-		.name = "soc", .role = "energy operator's SOC", .country = "DE"};
+	d->n[CSIRT] = (struct demo_node){
+		.name = "csirt", .role = "national CSIRT", .country = "EE"};
+	d->n[SOC] = (struct demo_node){.name = "soc",
+				       .role = "energy operator's SOC",
+				       .country = "DE"};
 	d->n[OT] = (struct demo_node){.name = "ot",
 				      .role = "OT gateway (offline segment)",
 				      .country = "DE"};

@@ -17,20 +17,20 @@ struct demo_node {
 	const char *name, *role, *country;
 	char home[3200];
 	char node_id[64], key[128], fingerprint[64];
-	int share_port;	     /* 0: offline (bundles only) */
-	bool pkcs11;	     /* its key on a SoftHSM2 token */
-	pid_t pid;	     /* of its `kyklos serve`, 0 when not running */
-	char json_tcp[64];   /* bound addresses from data/serve.ports */
+	int share_port;	   /* 0: offline (bundles only) */
+	bool pkcs11;	   /* its key on a SoftHSM2 token */
+	pid_t pid;	   /* of its `kyklos serve`, 0 when not running */
+	char json_tcp[64]; /* bound addresses from data/serve.ports */
 	char syslog_tcp[64];
 	char metrics[64];
 };
 
 struct demo {
 	char dir[3072];
-	char self[4096];      /* this executable */
+	char self[4096]; /* this executable */
 	char softhsm_conf[4200];
 	bool keep, check, quiet;
-	int64_t t0;	      /* monotonic start of the run */
+	int64_t t0;	       /* monotonic start of the run */
 	struct demo_node n[3]; /* csirt, soc, ot */
 	int failed;
 };

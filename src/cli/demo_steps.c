@@ -29,9 +29,9 @@ struct look {
 static bool has_object(void *ud)
 {
 	struct look *l = ud;
-	json_t *all = demo_json_lines(l->d, l->node,
-				      ARGS("share", "objects", "--type",
-					   l->type, "--json"));
+	json_t *all = demo_json_lines(
+		l->d, l->node,
+		ARGS("share", "objects", "--type", l->type, "--json"));
 	size_t i;
 	json_t *o;
 
@@ -130,9 +130,9 @@ struct alerts_seen {
 static bool alerts_in(void *ud)
 {
 	struct alerts_seen *a = ud;
-	json_t *all = demo_json_lines(a->d, &a->d->n[SOC],
-				      ARGS("alerts", "--limit", "200",
-					   "--json"));
+	json_t *all =
+		demo_json_lines(a->d, &a->d->n[SOC],
+				ARGS("alerts", "--limit", "200", "--json"));
 	size_t i;
 	json_t *o;
 
@@ -250,16 +250,16 @@ static void intel_in(struct demo *d, json_t **c2)
 	}
 	demo_step(d, demo_wait(d, WAIT_S, circle_loaded, d),
 		  "the SOC's detector loaded the circle's indicators", NULL);
-	ex = demo_json_lines(d, &d->n[SOC], ARGS("vulns", "exposures",
-						 "--json"));
+	ex = demo_json_lines(d, &d->n[SOC],
+			     ARGS("vulns", "exposures", "--json"));
 	json_array_foreach(ex, i, o)
 	{
 		if (strcmp(str(o, "cve"), DEMO_CVE) != 0)
 			continue;
 		exposed = strcmp(str(o, "asset"), DEMO_HOST) == 0;
-		demo_say(d, "soc",
-			 "EXPOSED %s: %s %s, %s%s; fix: %s", str(o, "asset"),
-			 str(o, "software"), str(o, "cve"), str(o, "state"),
+		demo_say(d, "soc", "EXPOSED %s: %s %s, %s%s; fix: %s",
+			 str(o, "asset"), str(o, "software"), str(o, "cve"),
+			 str(o, "state"),
 			 json_is_true(json_object_get(o, "known_exploited"))
 				 ? ", known exploited"
 				 : "",
@@ -326,14 +326,14 @@ static json_t *incident(struct demo *d, struct times *t)
 	demo_run(d, &d->n[SOC],
 		 ARGS("incidents", "significant", id, "--aware", "now"), NULL);
 	due = demo_json(d, &d->n[SOC],
-			ARGS("incidents", "due", "--json", "--within",
-			     "2000"));
+			ARGS("incidents", "due", "--json", "--within", "2000"));
 	{
 		int stages = 0;
 
 		json_array_foreach(due, i, o)
 		{
-			if (json_integer_value(json_object_get(o, "incident")) !=
+			if (json_integer_value(
+				    json_object_get(o, "incident")) !=
 			    json_integer_value(json_object_get(x.best, "id")))
 				continue;
 			stages++;
@@ -368,14 +368,14 @@ static void shared(struct demo *d, struct times *t, const json_t *inc,
 	if (li.found)
 		demo_say(d, "csirt", "<- soc  %s \"%s\"", str(li.found, "id"),
 			 str(li.found, "name"));
-	ips = demo_json_lines(d, &d->n[CSIRT],
-			      ARGS("share", "objects", "--type", "ipv4-addr",
-				   "--json"));
-	json_array_foreach(ips, i, o) demo_say(
-		d, "csirt",
-		"<- soc  ipv4-addr %s (an address of the attack, "
-		"pseudonymised: Crypto-PAn, prefix-preserving)",
-		str(o, "value"));
+	ips = demo_json_lines(
+		d, &d->n[CSIRT],
+		ARGS("share", "objects", "--type", "ipv4-addr", "--json"));
+	json_array_foreach(ips, i, o)
+		demo_say(d, "csirt",
+			 "<- soc  ipv4-addr %s (an address of the attack, "
+			 "pseudonymised: Crypto-PAn, prefix-preserving)",
+			 str(o, "value"));
 	json_decref(ips);
 	if (inc != NULL) {
 		/* what the SOC's policy did to its incident, field by field */
@@ -413,10 +413,10 @@ static void shared(struct demo *d, struct times *t, const json_t *inc,
 		  NULL);
 	t->sighting = demo_elapsed(d);
 	if (ls.found)
-		demo_say(d, "csirt", "<- soc  sighting of %s, count %lld",
-			 str(ls.found, "sighting_of_ref"),
-			 json_integer_value(
-				 json_object_get(ls.found, "count")));
+		demo_say(
+			d, "csirt", "<- soc  sighting of %s, count %lld",
+			str(ls.found, "sighting_of_ref"),
+			json_integer_value(json_object_get(ls.found, "count")));
 	json_decref(li.found);
 	json_decref(lo.found);
 	json_decref(ls.found);
@@ -436,8 +436,9 @@ static void bundle(struct demo *d, struct times *t)
 	st = demo_run(d, &d->n[SOC],
 		      ARGS("bundle", "export", "--peer", "ot", "-o", file),
 		      &out);
-	demo_step(d, st == 0, "the SOC wrote a signed bundle for the OT "
-			      "gateway",
+	demo_step(d, st == 0,
+		  "the SOC wrote a signed bundle for the OT "
+		  "gateway",
 		  ky_buf_str(&out));
 	demo_say(d, "soc", "%s", one_line(&out));
 	ky_buf_reset(&out);
@@ -475,10 +476,11 @@ static void show_note(struct demo *d, char *t)
 		if (n < 3) {
 			line[n++] = p;
 			if (n == 3)
-				demo_say(d, "soc",
-					 "checkpoint %s: size %s, root %s (C2SP "
-					 "signed note)",
-					 line[0], line[1], line[2]);
+				demo_say(
+					d, "soc",
+					"checkpoint %s: size %s, root %s (C2SP "
+					"signed note)",
+					line[0], line[1], line[2]);
 			continue;
 		}
 		/* "<em dash> name signature" */
@@ -537,16 +539,15 @@ int demo_timeline(struct demo *d)
 	ledger(d);
 	printf("\nTimings (from the attack's events reaching the SOC):\n");
 	printf("  first alert                %6.2f s\n", t.alert - t.events);
-	printf("  incident opened            %6.2f s\n",
-	       t.incident - t.events);
+	printf("  incident opened            %6.2f s\n", t.incident - t.events);
 	printf("  CSIRT holds it             %6.2f s\n", t.partner - t.events);
-	printf("  sighting back at the CSIRT %6.2f s\n",
-	       t.sighting - t.events);
+	printf("  sighting back at the CSIRT %6.2f s\n", t.sighting - t.events);
 	printf("\nExplore (the stores stay in %s):\n", d->dir);
 	if (inc != NULL)
 		printf("  kyklos --home %s incidents show %lld\n",
 		       d->n[SOC].home,
-		       (long long)json_integer_value(json_object_get(inc, "id")));
+		       (long long)json_integer_value(
+			       json_object_get(inc, "id")));
 	printf("  kyklos --home %s policy explain csirt %s\n", d->n[SOC].home,
 	       t.inc_stix[0] ? t.inc_stix : "OBJECT-ID");
 	printf("  kyklos --home %s ledger verify\n", d->n[SOC].home);
@@ -555,7 +556,8 @@ int demo_timeline(struct demo *d)
 		printf("  kyklos --home %s report nis2 %lld --stage "
 		       "early-warning\n",
 		       d->n[SOC].home,
-		       (long long)json_integer_value(json_object_get(inc, "id")));
+		       (long long)json_integer_value(
+			       json_object_get(inc, "id")));
 	json_decref(inc);
 	json_decref(c2);
 	return d->failed ? 1 : 0;

@@ -1,0 +1,225 @@
+/* `kyklos man` and `kyklos completion bash`: the manual page kyklos(1)
+ * and the bash completion, both generated from the command table
+ * (cli.c), so that neither can fall behind the commands.  The build runs
+ * them (src/meson.build) and installs the results. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "cli/cli.h"
+
+/* Text for a troff line: backslashes escaped, hyphens as \-, and a
+ * leading dot or quote neutralised. */
+static void roff(FILE *f, const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", f);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\e", f);
+		else if (*s == '-')
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static int man_page(void)
+{
+	FILE *f = stdout;
+
+	fputs(".TH KYKLOS 1 \"\" \"kyklos 0.1.0\" \"User Commands\"\n"
+	      ".SH NAME\n"
+	      "kyklos \\- the node of a circle of SOCs, CSIRTs and "
+	      "operators: detect, share, chain trust, respond\n"
+	      ".SH SYNOPSIS\n"
+	      ".B kyklos\n"
+	      "[\\fB\\-\\-home\\fR \\fIDIR\\fR] [\\fB\\-\\-json\\fR] "
+	      "[\\fB\\-\\-log\\-level\\fR \\fIL\\fR] \\fICOMMAND\\fR "
+	      "[\\fIARGS\\fR]\n"
+	      ".SH DESCRIPTION\n"
+	      "One program per node: it takes events (syslog, JSON, Windows "
+	      "event JSON), detects with Sigma rules, correlations and "
+	      "indicator lists, groups alerts into incidents with their NIS2 "
+	      "and CRA deadlines, shares STIX 2.1 objects with pinned peers "
+	      "under a sharing policy (mutual TLS, or signed offline "
+	      "bundles), and records what it shares in a tamper\\-evident "
+	      "ledger that its peers cosign.\n"
+	      ".PP\n"
+	      "Every command works on a node directory made by "
+	      "\\fBkyklos init\\fR. Start with \\fBkyklos demo\\fR.\n"
+	      ".SH OPTIONS\n"
+	      ".TP\n\\fB\\-\\-home\\fR \\fIDIR\\fR\n"
+	      "The node directory; else \\fB$KYKLOS_HOME\\fR, else the "
+	      "current directory.\n"
+	      ".TP\n\\fB\\-\\-json\\fR\n"
+	      "Machine\\-readable output (JSON, or JSON lines for lists).\n"
+	      ".TP\n\\fB\\-\\-log\\-level\\fR \\fIL\\fR\n"
+	      "error, warn, info or debug; beats \\fBlog.level\\fR of the "
+	      "configuration.\n"
+	      ".TP\n\\fB\\-\\-version\\fR, \\fB\\-\\-help\\fR\n"
+	      "Print the version or the list of commands.\n"
+	      ".SH COMMANDS\n",
+	      f);
+	for (const struct ky_cmd *c = ky_cmds; c->name; c++) {
+		fputs(".TP\n.B kyklos ", f);
+		roff(f, c->usage);
+		fputc('\n', f);
+		roff(f, c->help);
+		fputs(".\n", f);
+	}
+	fputs(".SH ENVIRONMENT\n"
+	      ".TP\n.B KYKLOS_HOME\n"
+	      "The node directory when \\fB\\-\\-home\\fR is not given.\n"
+	      ".TP\n.B KYKLOS_USER\n"
+	      "Who an analyst's change is recorded as (default: the login "
+	      "name).\n"
+	      ".SH FILES\n"
+	      ".TP\n.I kyklos.yaml\n"
+	      "The node's configuration (\\fBkyklos config docs\\fR lists "
+	      "every key; \\fBkyklos config set\\fR changes them).\n"
+	      ".TP\n.I policy.yaml\n"
+	      "The sharing policy (\\fBkyklos policy check\\fR).\n"
+	      ".TP\n.I data/\n"
+	      "The SQLite store, the ledger and the daemon's bound "
+	      "addresses (\\fIdata/serve.ports\\fR).\n"
+	      ".TP\n.I keys/\n"
+	      "The node key (unless it is on a PKCS#11 token), the TLS key "
+	      "and the circle's pseudonymisation key.\n"
+	      ".SH EXIT STATUS\n"
+	      "0 on success, 1 on failure, 2 on a usage error.\n"
+	      ".SH SEE ALSO\n"
+	      "docs/quickstart.md, docs/configuration.md, docs/protocol.md, "
+	      "docs/policy.md, docs/detection.md in the source tree.\n",
+	      f);
+	return 0;
+}
+
+/* The words of a usage string a command line can start with after the
+ * command: the lower-case words at the start of each '|' alternative
+ * (subcommands), and every --option. */
+static void words(const char *usage, struct ky_buf *subs, struct ky_buf *opts)
+{
+	const char *p = strchr(usage, ' ');
+	bool start = true;
+
+	while (p && *p) {
+		const char *b;
+		size_t n;
+
+		while (*p == ' ' || *p == '[' || *p == ']')
+			p++;
+		if (*p == '|') {
+			start = true;
+			p++;
+			continue;
+		}
+		b = p;
+		while (*p && *p != ' ' && *p != '|' && *p != '[' && *p != ']')
+			p++;
+		n = (size_t)(p - b);
+		if (n > 2 && b[0] == '-' && b[1] == '-') {
+			char w[64];
+
+			/* opts reads " --a --b ": each once */
+			snprintf(w, sizeof(w), " %.*s ", (int)n, b);
+			if (opts->len == 0)
+				ky_buf_addc(opts, ' ');
+			if (!strstr(opts->data, w))
+				ky_buf_addf(opts, "%.*s ", (int)n, b);
+		} else if (start && n > 0 && islower((unsigned char)b[0])) {
+			bool word = true;
+
+			for (size_t i = 0; i < n; i++)
+				if (!islower((unsigned char)b[i]) && b[i] != '-')
+					word = false;
+			if (word)
+				ky_buf_addf(subs, "%.*s ", (int)n, b);
+		}
+		start = false;
+	}
+}
+
+static int completion_bash(void)
+{
+	struct ky_buf names;
+
+	ky_buf_init(&names, 0);
+	for (const struct ky_cmd *c = ky_cmds; c->name; c++)
+		ky_buf_addf(&names, "%s ", c->name);
+	printf("# bash completion for kyklos, generated by `kyklos completion "
+	       "bash`\n"
+	       "_kyklos()\n{\n"
+	       "\tlocal cur=${COMP_WORDS[COMP_CWORD]} i=1 cmd= at\n"
+	       "\t# skip the global options to find the command\n"
+	       "\twhile [ $i -lt $COMP_CWORD ]; do\n"
+	       "\t\tcase ${COMP_WORDS[i]} in\n"
+	       "\t\t--home|--log-level) i=$((i + 2)) ;;\n"
+	       "\t\t-*) i=$((i + 1)) ;;\n"
+	       "\t\t*) cmd=${COMP_WORDS[i]}; break ;;\n"
+	       "\t\tesac\n"
+	       "\tdone\n"
+	       "\tcase ${COMP_WORDS[COMP_CWORD - 1]} in\n"
+	       "\t--home|--dir) COMPREPLY=($(compgen -d -- \"$cur\")); "
+	       "return ;;\n"
+	       "\t--log-level) COMPREPLY=($(compgen -W \"error warn info "
+	       "debug\" -- \"$cur\")); return ;;\n"
+	       "\tesac\n"
+	       "\tif [ -z \"$cmd\" ]; then\n"
+	       "\t\tCOMPREPLY=($(compgen -W \"%s--home --json --log-level "
+	       "--help --version\" -- \"$cur\"))\n"
+	       "\t\treturn\n"
+	       "\tfi\n"
+	       "\tat=$((COMP_CWORD - i))\n"
+	       "\tcase $cmd in\n",
+	       ky_buf_str(&names));
+	for (const struct ky_cmd *c = ky_cmds; c->name; c++) {
+		struct ky_buf subs, opts;
+
+		ky_buf_init(&subs, 0);
+		ky_buf_init(&opts, 0);
+		words(c->usage, &subs, &opts);
+		if (opts.len == 0 || !strstr(opts.data, " --json "))
+			ky_buf_adds(&opts, opts.len ? "--json" : " --json");
+		printf("\t%s)\n", c->name);
+		if (subs.len)
+			printf("\t\tif [ $at -eq 1 ] && [[ $cur != -* ]]; then\n"
+			       "\t\t\tCOMPREPLY=($(compgen -W \"%s\" -- "
+			       "\"$cur\")); return\n\t\tfi\n",
+			       ky_buf_str(&subs));
+		printf("\t\tif [[ $cur == -* ]]; then\n"
+		       "\t\t\tCOMPREPLY=($(compgen -W \"%s--json\" -- "
+		       "\"$cur\")); return\n\t\tfi ;;\n",
+		       ky_buf_str(&opts));
+		ky_buf_free(&subs);
+		ky_buf_free(&opts);
+	}
+	printf("\tesac\n"
+	       "\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	       "}\n"
+	       "complete -o filenames -F _kyklos kyklos\n");
+	ky_buf_free(&names);
+	return 0;
+}
+
+int ky_cmd_man(struct ky_cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argv;
+	if (argc != 1) {
+		ky_cli_error("usage: kyklos man");
+		return 2;
+	}
+	return man_page();
+}
+
+int ky_cmd_completion(struct ky_cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	if (argc != 2 || strcmp(argv[1], "bash") != 0) {
+		ky_cli_error("usage: kyklos completion bash");
+		return 2;
+	}
+	return completion_bash();
+}
