@@ -1,8 +1,9 @@
 /* `kyklos config set KEY VALUE...`: edits the node's kyklos.yaml in place,
  * the way an operator would: the line of KEY in its section (commented out
  * by `kyklos init`, or set) gets the new value, comments and everything
- * else stay.  The edited text must load (values checked against the key
- * table) before it replaces the file, atomically. */
+ * else stay.  String values are quoted for YAML; lists are given in YAML
+ * ("[a.yml, b.yml]").  The edited text must load (values checked against the
+ * key table) before it replaces the file, atomically. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,24 @@ static const struct ky_config_key *find_key(const char *key)
 		if (strcmp(k->key, key) == 0)
 			return k;
 	return NULL;
+}
+
+/* The value as written in the file: strings (and enums) double-quoted
+ * unless already quoted, so that "*:5514" or "a: b" stay strings; lists,
+ * numbers and booleans as given (YAML). */
+static int yaml_value(const struct ky_config_key *k, const char *v,
+		      struct ky_buf *out)
+{
+	int r = 0;
+
+	if ((k->type != KY_CT_STRING && k->type != KY_CT_ENUM) || v[0] == '"' ||
+	    v[0] == '\'')
+		return ky_buf_adds(out, v);
+	r = ky_buf_addc(out, '"');
+	for (; r == 0 && *v; v++)
+		r = *v == '"' || *v == '\\' ? ky_buf_addf(out, "\\%c", *v)
+					    : ky_buf_addc(out, *v);
+	return r ? r : ky_buf_addc(out, '"');
 }
 
 /* Replaces, in text, the line "  NAME: ..." or "  #NAME: ..." of section
@@ -66,7 +85,7 @@ int ky_cmd_config_set(struct ky_cli *cli, int argc, char **argv)
 {
 	struct ky_config cfg = {0};
 	struct ky_err err = {0};
-	struct ky_buf text, path, tmp;
+	struct ky_buf text, path, tmp, val;
 	char *home = NULL;
 	FILE *f = NULL;
 	int r = 1;
@@ -74,6 +93,7 @@ int ky_cmd_config_set(struct ky_cli *cli, int argc, char **argv)
 	ky_buf_init(&text, 16 << 20);
 	ky_buf_init(&path, 0);
 	ky_buf_init(&tmp, 0);
+	ky_buf_init(&val, 0);
 	if (argc < 4 || (argc - 2) % 2 != 0) {
 		ky_cli_error(
 			"usage: kyklos config set KEY VALUE [KEY VALUE...]");
@@ -113,7 +133,9 @@ int ky_cmd_config_set(struct ky_cli *cli, int argc, char **argv)
 			ky_cli_error("%s: a value of one line", argv[i]);
 			goto out;
 		}
-		if (set_line(&text, argv[i], argv[i + 1]) != 0) {
+		ky_buf_reset(&val);
+		if (yaml_value(k, argv[i + 1], &val) != 0 ||
+		    set_line(&text, argv[i], ky_buf_str(&val)) != 0) {
 			ky_cli_error("%s: no line for %s in %s (not the file "
 				     "`kyklos init` wrote?)",
 				     argv[i], argv[i], ky_buf_str(&path));
@@ -148,6 +170,7 @@ out:
 	ky_buf_free(&text);
 	ky_buf_free(&path);
 	ky_buf_free(&tmp);
+	ky_buf_free(&val);
 	free(home);
 	return r;
 }

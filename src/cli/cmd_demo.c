@@ -114,7 +114,7 @@ static int setup(struct demo *d)
 				   "serve.syslog_tcp", "127.0.0.1:0",
 				   "serve.json_tcp", "127.0.0.1:0",
 				   "serve.metrics", "127.0.0.1:0",
-				   "share.listen", i == OT ? "\"\"" : listen),
+				   "share.listen", i == OT ? "" : listen),
 			      "configured"))
 			return -1;
 		id = demo_json(d, &n[i], ARGS("identity", "show", "--json"));

@@ -132,7 +132,8 @@ static void words(const char *usage, struct ky_buf *subs, struct ky_buf *opts)
 			bool word = true;
 
 			for (size_t i = 0; i < n; i++)
-				if (!islower((unsigned char)b[i]) && b[i] != '-')
+				if (!islower((unsigned char)b[i]) &&
+				    b[i] != '-')
 					word = false;
 			if (word)
 				ky_buf_addf(subs, "%.*s ", (int)n, b);
@@ -184,7 +185,8 @@ static int completion_bash(void)
 			ky_buf_adds(&opts, opts.len ? "--json" : " --json");
 		printf("\t%s)\n", c->name);
 		if (subs.len)
-			printf("\t\tif [ $at -eq 1 ] && [[ $cur != -* ]]; then\n"
+			printf("\t\tif [ $at -eq 1 ] && [[ $cur != -* ]]; "
+			       "then\n"
 			       "\t\t\tCOMPREPLY=($(compgen -W \"%s\" -- "
 			       "\"$cur\")); return\n\t\tfi\n",
 			       ky_buf_str(&subs));

@@ -51,8 +51,15 @@ def main():
         # the fieldmap section has a rules key too: detect.rules set the
         # detect one only
         check(shown["fieldmap"]["rules"] == [], "fieldmap.rules untouched")
+        r = run("config", "set", "serve.syslog_tcp", "*:5514",
+                "node.name", 'a "quoted" name')
+        shown = json.loads(run("config", "show", "--json").stdout)
+        check(r.returncode == 0 and shown["serve"]["syslog_tcp"] ==
+              "*:5514" and shown["node"]["name"] == 'a "quoted" name',
+              "string values are quoted for YAML (*:5514 is not an "
+              "alias): %s" % r.stderr)
         r = run("config", "set", "share.listen", "127.0.0.1:7444")
-        check(r.returncode == 0 and "listen: 127.0.0.1:7444" in
+        check(r.returncode == 0 and 'listen: "127.0.0.1:7444"' in
               open(path).read() and
               "listen: 127.0.0.1:7443" not in open(path).read(),
               "a set key is replaced")
