@@ -73,12 +73,36 @@ static bool node_cmd(struct demo *d, const struct demo_node *n,
 	return ok;
 }
 
+/* SigmaHQ's Windows process-creation rules, when the shared test data is
+ * there ($KYKLOS_SHARED_DATA, else ../shared/data beside the source tree
+ * the binary was built in): the certutil download then also matches
+ * SigmaHQ's own rules. */
+static void find_sigmahq(struct demo *d)
+{
+	const char *env = getenv("KYKLOS_SHARED_DATA");
+	char base[4096], cand[4200];
+
+	if (env && *env)
+		snprintf(base, sizeof(base), "%s", env);
+	else {
+		snprintf(base, sizeof(base), "%s", d->self);
+		if (strrchr(base, '/'))
+			*strrchr(base, '/') = '\0'; /* build/ */
+		strncat(base, "/../../shared/data",
+			sizeof(base) - strlen(base) - 1);
+	}
+	snprintf(cand, sizeof(cand), "%s/sigma/rules/windows/process_creation",
+		 base);
+	if (realpath(cand, d->sigmahq) == NULL)
+		d->sigmahq[0] = '\0';
+}
+
 /* ---- setting the circle up ---------------------------------------------- */
 
 static int setup(struct demo *d)
 {
 	struct demo_node *n = d->n;
-	char url[64], listen[64];
+	char url[64], listen[64], rules[4400];
 
 	n[CSIRT].pkcs11 = has_softhsm(d) && make_token(d) == 0;
 	for (int i = 0; i < 3; i++) {
@@ -135,9 +159,20 @@ static int setup(struct demo *d)
 	if (demo_write_scenario(d) != 0)
 		return demo_step(d, false, "scenario files written", NULL) - 1;
 	/* the SOC: rules, publishing its records, incidents it may share */
+	find_sigmahq(d);
+	if (d->sigmahq[0])
+		snprintf(rules, sizeof(rules), "[rules.yml, \"%s\"]",
+			 d->sigmahq);
+	else
+		snprintf(rules, sizeof(rules), "[rules.yml]");
+	demo_say(d, "soc",
+		 "rules: the demo's own (SSH, correlations, certutil)%s%s",
+		 d->sigmahq[0] ? " and SigmaHQ's Windows process creation from "
+			       : "; SigmaHQ's not found (KYKLOS_SHARED_DATA)",
+		 d->sigmahq);
 	if (!node_cmd(d, &n[SOC],
-		      ARGS("config", "set", "detect.rules", "[rules.yml]",
-			   "share.tlp", "amber", "incidents.group_by", "host",
+		      ARGS("config", "set", "detect.rules", rules, "share.tlp",
+			   "amber", "incidents.group_by", "host",
 			   "incidents.tlp_by_band", "green,amber,amber,amber",
 			   "entity.name", "Nordhafen Energie GmbH",
 			   "entity.sector", "energy", "entity.subsector",

@@ -29,6 +29,7 @@ struct demo {
 	char dir[3072];
 	char self[4096]; /* this executable */
 	char softhsm_conf[4200];
+	char sigmahq[4200]; /* SigmaHQ's windows/process_creation, or "" */
 	bool keep, check, quiet;
 	int64_t t0;	       /* monotonic start of the run */
 	struct demo_node n[3]; /* csirt, soc, ot */

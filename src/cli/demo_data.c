@@ -208,23 +208,34 @@ int demo_write_scenario(struct demo *d)
 	return 0;
 }
 
+/* A syslog time stamp (RFC 3164: no year, no zone; UTC here) t seconds
+ * from now. */
+static void stamp3164(int64_t now, int t, char out[32])
+{
+	time_t s = (time_t)(now / 1000000000) + t;
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(out, 32, "%b %e %H:%M:%S", &tm);
+}
+
 void demo_events(struct ky_buf *syslog, struct ky_buf *json)
 {
 	int64_t now = ky_time_now_ns();
-	time_t t = (time_t)(now / 1000000000);
 	char stamp[32], iso[KY_TIME_RFC3339_LEN];
-	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
-	ky_time_format_rfc3339(now, iso);
-	/* six failures within seconds, then the password works */
-	for (int i = 0; i < 6; i++)
+	/* six failures a second apart, then the password works: each a
+	 * second later than the one before, so that event time orders them
+	 * whichever worker parses which line */
+	for (int i = 0; i < 6; i++) {
+		stamp3164(now, i - 10, stamp);
 		ky_buf_addf(syslog,
 			    "<38>%s " DEMO_HOST " sshd[%d]: Failed password "
 			    "for " DEMO_USER " from " DEMO_ATTACKER
 			    " port %d ssh2\n",
 			    stamp, 4210 + i, 50020 + i);
+	}
+	stamp3164(now, -3, stamp);
 	ky_buf_addf(syslog,
 		    "<38>%s " DEMO_HOST
 		    " sshd[4299]: Accepted password for " DEMO_USER
@@ -232,6 +243,7 @@ void demo_events(struct ky_buf *syslog, struct ky_buf *json)
 		    stamp);
 	/* a Sysmon process creation (evtx_dump JSON), then the connection
 	 * to the C2 (ECS-style JSON) */
+	ky_time_format_rfc3339(now - 2000000000LL, iso);
 	ky_buf_addf(
 		json,
 		"{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{"
@@ -246,6 +258,7 @@ void demo_events(struct ky_buf *syslog, struct ky_buf *json)
 		"\"ParentImage\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\","
 		"\"User\":\"CORP\\\\" DEMO_USER "\"}}}\n",
 		iso);
+	ky_time_format_rfc3339(now - 1000000000LL, iso);
 	ky_buf_addf(json,
 		    "{\"@timestamp\":\"%s\",\"host\":{\"name\":\"" DEMO_HOST
 		    "\"},\"event\":{\"category\":\"network\",\"action\":"

@@ -29,8 +29,9 @@ STEPS = ["node created", "configured", "identity read",
          "csirt serving", "soc serving", "ot serving",
          "C2 indicator reached the SOC",
          "detector loaded the circle's indicators",
-         "CSAF advisory matched", "events were accepted",
-         "alerts: the brute force", "an incident was opened",
+         "CSAF advisory matched", "accepted the sshd lines",
+         "the brute force followed by a login", "accepted the host's",
+         "alerts: the certutil download", "an incident was opened",
          "NIS2 deadlines set", "holds the SOC's incident",
          "store probe finds", "attacker's address never reached",
          "user name never reached", "sighting of the CSIRT's indicator",
@@ -58,6 +59,15 @@ def main():
         check(dt < 120, "the demo ran in under two minutes (%.1f s)" % dt)
         check("first alert" in out and "CSIRT holds it" in out,
               "the summary gives the timings")
+        sigma = os.path.join(os.environ.get("KYKLOS_SHARED_DATA", ""),
+                             "sigma", "rules", "windows", "process_creation")
+        if os.path.isdir(sigma):
+            check(re.search(r"ALERT .*Certutil.*\(SigmaHQ, by ", out),
+                  "a SigmaHQ rule matched the certutil download, its "
+                  "author named")
+        else:
+            print("skip: %s is missing: the demo ran with its own rules "
+                  "only" % sigma)
         # every process it started is gone: none has the demo's homes open
         left = subprocess.run(["pgrep", "-f", d], capture_output=True,
                               text=True).stdout.split()
