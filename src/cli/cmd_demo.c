@@ -307,7 +307,7 @@ int ky_cmd_demo(struct ky_cli *cli, int argc, char **argv)
 	if (setup(d) == 0)
 		demo_timeline(d);
 	rc = d->failed ? 1 : 0;
-	if (d->keep && rc == 0) {
+	if (d->keep) { /* failed or not: to look at it */
 		printf("\nThe circle keeps running (--keep):\n");
 		for (int i = 0; i < 3; i++)
 			printf("  %-5s pid %-7d home %s  syslog tcp %s  json "

@@ -14,16 +14,16 @@
 static void one(const char *header)
 {
 	static const uint8_t key[32] = {9, 8, 7, 6, 5, 4, 3, 2, 1};
-	static const char spki[65] =
-		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+	static const char spki[65] = "00112233445566778899aabbccddeeff001122334"
+				     "45566778899aabbccddeeff";
 	struct ky_pubkey pk, got;
 	struct ky_err err = {0};
 	bool learned = false;
 
 	if (ky_pubkey_set(&pk, KY_ALG_ED25519, key, 32, &err) != 0)
 		return;
-	if (ky_sync_binding_check(header, &pk, "kyaaaaaaaaaaaaaaaaaaaaaaaa", spki,
-				  0, &err) == 0)
+	if (ky_sync_binding_check(header, &pk, "kyaaaaaaaaaaaaaaaaaaaaaaaa",
+				  spki, 0, &err) == 0)
 		__builtin_trap();
 	if (ky_sync_pinned_key("fp:0123456789abcdef0123456789abcdef01234567",
 			       header, &got, &learned, &err) == 0 &&
