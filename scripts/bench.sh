@@ -11,7 +11,7 @@
 # daemons syncing over mutual TLS, a plain TLS copy as the floor).  Builds
 # nothing.
 # Usage: scripts/bench.sh BUILDDIR [bench_ingest options...]
-# Environment: BENCH_ONLY=ingest|ioc|sigma|exposure|ledger|sync runs one part;
+# Environment: BENCH_ONLY=ingest|ioc|sigma|exposure|ledger|sync|bundle runs one part;
 # BENCH_SYNC_ARGS are bench/sync.py options (e.g. "-n 50000 -m 200");
 # BENCH_LEDGER_ARGS are bench_ledger options (e.g. "-n 10000000"); BENCH_IOC_ARGS and
 # BENCH_SIGMA_ARGS are extra bench_ioc / bench_sigma options (e.g.
@@ -201,9 +201,9 @@ ledger() {
 }
 
 case "$only" in
-"" | ingest | ioc | sigma | exposure | ledger | sync) ;;
+"" | ingest | ioc | sigma | exposure | ledger | sync | bundle) ;;
 *)
-	echo "bench: BENCH_ONLY must be ingest, ioc, sigma, exposure, ledger or sync" >&2
+	echo "bench: BENCH_ONLY must be ingest, ioc, sigma, exposure, ledger, sync or bundle" >&2
 	exit 2
 	;;
 esac
@@ -215,5 +215,9 @@ if [ -z "$only" ] || [ "$only" = ledger ]; then ledger; fi
 # ---- sync (issue 6): two daemons on 127.0.0.1, the TLS copy floor inside
 if [ -z "$only" ] || [ "$only" = sync ]; then
 	python3 "$root/bench/sync.py" "$build/kyklos" ${BENCH_SYNC_ARGS:-} || rc=$?
+fi
+# ---- bundles (issue 6): 10^6 objects out and in, peak memory; zstd -d floor
+if [ -z "$only" ] || [ "$only" = bundle ]; then
+	python3 "$root/bench/bundle.py" "$build/kyklos" ${BENCH_BUNDLE_ARGS:-} || rc=$?
 fi
 exit "$rc"

@@ -54,6 +54,11 @@ static void sha256_2(const void *a, size_t an, const void *b, size_t bn,
 		memset(out, 0, KY_HASH_LEN);
 }
 
+void ky_sha256(const void *data, size_t n, ky_hash256 out)
+{
+	sha256_2(data, n, NULL, 0, NULL, 0, out);
+}
+
 void ky_merkle_leaf_hash(const void *data, size_t n, ky_hash256 out)
 {
 	static const uint8_t zero = 0x00;

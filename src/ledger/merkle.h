@@ -18,6 +18,10 @@
 typedef uint8_t ky_hash256[KY_HASH_LEN];
 
 void ky_merkle_leaf_hash(const void *data, size_t n, ky_hash256 out);
+/* Plain SHA-256 with the digest fetched once and a context per thread
+ * (OpenSSL 3's implicit fetch per call costs more than hashing a few
+ * hundred bytes); all zero if OpenSSL fails, which matches nothing. */
+void ky_sha256(const void *data, size_t n, ky_hash256 out);
 void ky_merkle_node_hash(const ky_hash256 left, const ky_hash256 right,
 			 ky_hash256 out);
 /* The root of the empty tree: SHA-256 of the empty string. */

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/time.h"
 #include "intel/stix.h"
+#include "ledger/merkle.h"
 #include "share/batch.h"
 #include "trust/jcs.h"
 #include "trust/sig.h"
@@ -25,13 +26,11 @@
 int ky_share_object_jcs(const json_t *o, struct ky_buf *text, uint8_t out[32],
 			struct ky_err *err)
 {
-	unsigned int n = 0;
 	int r;
 
 	ky_buf_reset(text);
-	if ((r = ky_jcs_value(o, text, err)) == 0 &&
-	    EVP_Digest(text->data, text->len, out, &n, EVP_sha256(), NULL) != 1)
-		r = ky_err_set(err, KY_E_CRYPTO, "SHA-256 failed");
+	if ((r = ky_jcs_value(o, text, err)) == 0)
+		ky_sha256(text->data, text->len, out);
 	return r;
 }
 

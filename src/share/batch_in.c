@@ -12,6 +12,7 @@
 #include "base/hash.h"
 #include "base/time.h"
 #include "intel/stix.h"
+#include "ledger/merkle.h"
 #include "share/batch.h"
 #include "trust/sig.h"
 
@@ -335,8 +336,29 @@ static void refuse(struct ky_batch_in *b, const char *id, const char *why)
 	(void)ky_buf_addf(&b->refusals, "%s: %s\n", id ? id : "(no id)", why);
 }
 
-static int change_line(struct ky_batch_in *b, const json_t *j, size_t line,
-		       struct ky_err *err)
+/* The bytes of the line's object as received: from the first
+ * `,"object":` to the closing brace of the line.  A `"` right after a
+ * comma cannot be inside a JSON string, so in a line that parsed, that is
+ * a key; when it is not the top-level "object" or not the last member,
+ * these bytes are not a whole object, do not hash into any seal, and the
+ * caller falls back to the canonical form it computes. */
+static bool object_bytes(const char *line, size_t n, const char **p,
+			 size_t *len)
+{
+	static const char key[] = ",\"object\":";
+	const char *k = memmem(line, n, key, sizeof(key) - 1);
+
+	if (k == NULL || n < 2 || line[n - 1] != '\n' || line[n - 2] != '}')
+		return false;
+	*p = k + sizeof(key) - 1;
+	if (*p >= line + n - 2)
+		return false;
+	*len = (size_t)(line + n - 2 - *p);
+	return true;
+}
+
+static int change_line(struct ky_batch_in *b, const json_t *j, const char *raw,
+		       size_t rawn, size_t line, struct ky_err *err)
 {
 	const json_t *seqv = json_object_get(j, "seq"), *hops, *v;
 	const json_t *obj = json_object_get(j, "object");
@@ -346,6 +368,8 @@ static int change_line(struct ky_batch_in *b, const json_t *j, size_t line,
 	struct ky_change c = {0};
 	struct seal_in *s = NULL;
 	struct ky_err e2 = {0};
+	const char *fast = NULL;
+	size_t fastn = 0;
 	char *htxt = NULL;
 	int64_t mns = 0;
 	int outcome, r;
@@ -398,8 +422,17 @@ static int change_line(struct ky_batch_in *b, const json_t *j, size_t line,
 			goto seal_check;
 		}
 		/* the canonical form is both what the seal covers and what
-		 * is stored (and relayed as is) */
-		if ((r = ky_share_object_jcs(obj, &b->jcs, c.sha256, err)) != 0)
+		 * is stored (and relayed as is).  When the object's bytes as
+		 * received hash into its origin's seal they are that form (the
+		 * origin hashed its canonical text), and computing it again is
+		 * skipped: most objects cross relays unchanged */
+		if (s != NULL && object_bytes(raw, rawn, &fast, &fastn)) {
+			ky_sha256(fast, fastn, c.sha256);
+			if (ky_hash_get(s->set, c.sha256, 32) == NULL)
+				fast = NULL;
+		}
+		if (fast == NULL &&
+		    (r = ky_share_object_jcs(obj, &b->jcs, c.sha256, err)) != 0)
 			return fail(b, err, "line %zu: %s: %s", line, id,
 				    err->msg);
 	}
@@ -417,8 +450,8 @@ seal_check:
 	c.type = type;
 	c.op = del ? KY_CHANGE_DELETE : KY_CHANGE_PUT;
 	c.origin = origin;
-	c.object = del ? NULL : b->jcs.data;
-	c.object_len = del ? 0 : b->jcs.len;
+	c.object = del ? NULL : fast ? fast : b->jcs.data;
+	c.object_len = del ? 0 : fast ? fastn : b->jcs.len;
 	c.seal = s ? s->id : 0;
 	c.via = b->sender_id;
 	c.hops = htxt;
@@ -519,7 +552,7 @@ int ky_batch_in_line(struct ky_batch_in *b, const char *line, size_t n,
 	} else {
 		EVP_DigestUpdate(b->md, line, n);
 		if (json_object_get(j, "seq") != NULL)
-			r = change_line(b, j, lineno, err);
+			r = change_line(b, j, line, n, lineno, err);
 		else if (json_object_get(j, "seal") != NULL)
 			r = seal_line(b, j, lineno, err);
 		else

@@ -14,7 +14,10 @@
 
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+
 #include "base/buf.h"
+#include "trust/sig.h"
 #include "intel/stix.h"
 #include "share/batch.h"
 #include "store/share.h"
@@ -462,12 +465,183 @@ static void test_delete(void **state)
 	ky_policy_free(pa);
 }
 
+/* The sender's change lines edited by edit, and the trailer made valid
+ * again: lines_sha256 recomputed and signed with the sender's key.  What
+ * the receiver then refuses, it refuses for what the edit did. */
+static void resign(struct node *from, struct ky_buf *batch,
+		   void (*edit)(struct ky_buf *line))
+{
+	struct ky_buf out, line;
+	struct ky_err err = {0};
+	const char *p = batch->data, *end = batch->data + batch->len;
+	const char *last = NULL;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char h[32];
+	unsigned int hl = 0;
+	char hex[65];
+	json_t *tr, *env = NULL;
+	char *txt;
+
+	ky_buf_init(&out, 0);
+	ky_buf_init(&line, 0);
+	assert_non_null(md);
+	assert_int_equal(EVP_DigestInit_ex(md, EVP_sha256(), NULL), 1);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)(nl - p + 1);
+
+		if (nl + 1 >= end) {
+			last = p; /* the trailer */
+			break;
+		}
+		ky_buf_reset(&line);
+		ky_buf_add(&line, p, n);
+		if (strstr(line.data, "\"seq\":") != NULL)
+			edit(&line);
+		EVP_DigestUpdate(md, line.data, line.len);
+		ky_buf_add(&out, line.data, line.len);
+		p += n;
+	}
+	EVP_DigestFinal_ex(md, h, &hl);
+	EVP_MD_CTX_free(md);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	assert_non_null(last);
+	tr = json_loadb(last, (size_t)(end - last), 0, NULL);
+	assert_non_null(tr);
+	json_object_del(tr, "sig");
+	json_object_set_new(tr, "lines_sha256", json_string(hex));
+	assert_int_equal(ky_sig_sign_json(&from->sg, tr, 1795000200000000000LL,
+					  &env, &err),
+			 0);
+	json_object_set_new(tr, "sig", env);
+	txt = json_dumps(tr, JSON_COMPACT);
+	ky_buf_adds(&out, txt);
+	ky_buf_addc(&out, '\n');
+	free(txt);
+	json_decref(tr);
+	ky_buf_free(&line);
+	ky_buf_free(batch);
+	*batch = out;
+}
+
+/* a space after "object": equivalent JSON, not the canonical bytes */
+static void add_space(struct ky_buf *line)
+{
+	char *k = strstr(line->data, "\"object\":{");
+	struct ky_buf b;
+
+	assert_non_null(k);
+	ky_buf_init(&b, 0);
+	ky_buf_add(&b, line->data, (size_t)(k - line->data) + 9);
+	ky_buf_adds(&b, " ");
+	ky_buf_adds(&b, k + 9);
+	ky_buf_free(line);
+	*line = b;
+}
+
+/* the object first, the other members after it */
+static void object_first(struct ky_buf *line)
+{
+	char *k = strstr(line->data, ",\"object\":");
+	struct ky_buf b;
+
+	assert_non_null(k);
+	ky_buf_init(&b, 0);
+	ky_buf_adds(&b, "{\"object\":");
+	/* the object: to the line's last brace (before the newline) */
+	ky_buf_add(&b, k + 10, line->len - 2 - (size_t)(k + 10 - line->data));
+	ky_buf_addc(&b, ',');
+	ky_buf_add(&b, line->data + 1, (size_t)(k - line->data - 1));
+	ky_buf_adds(&b, "}\n");
+	ky_buf_free(line);
+	*line = b;
+}
+
+/* one letter of the indicator changed: not what its origin sealed */
+static void alter(struct ky_buf *line)
+{
+	char *p = strstr(line->data, "bytes.example");
+
+	assert_non_null(p);
+	p[0] = 'B';
+}
+
+static int stored_cb(void *ud, const struct ky_change *c)
+{
+	char **out = ud;
+
+	if (c->object && strstr(c->object, "bytes.example") && *out == NULL)
+		*out = strndup(c->object, c->object_len);
+	return 0;
+}
+
+/* The receiver hashes an object's bytes as received and skips computing
+ * the canonical form when they are in the origin's seal; bytes that are
+ * not the canonical form (or not where the fast path looks) fall back to
+ * computing it, and what is stored is the canonical form either way. */
+static void test_object_bytes(void **state)
+{
+	static void (*const edits[])(struct ky_buf *) = {add_space,
+							 object_first};
+	struct ky_policy *pa = policy(policy_a);
+	struct ky_stix_ctx c = {A.id, "A", 1795000300000000000LL};
+	struct ky_batch_stats s;
+	struct ky_batch_result res;
+	struct ky_err err = {0};
+	struct ky_buf ab;
+	json_t *o;
+	size_t added;
+	int64_t after0;
+
+	(void)state;
+	assert_int_equal(ky_changes_max_seq(A.st, &after0, &err), 0);
+	o = ky_stix_indicator(&c, KY_IOC_DOMAIN, "bytes.example", 70,
+			      KY_TLP_GREEN, c.now_ns, &err);
+	assert_int_equal(ky_store_begin(A.st, &err), 0);
+	assert_int_equal(
+		ky_share_publish(A.st, &A.self, &o, 1, c.now_ns, &added, &err),
+		0);
+	assert_int_equal(ky_store_commit(A.st, &err), 0);
+	json_decref(o);
+
+	/* a changed letter with a valid trailer: the seal refuses it */
+	write_batch(&A, &B, pa, after0, &ab, &s);
+	assert_int_equal(s.sent, 1);
+	resign(&A, &ab, alter);
+	assert_int_equal(read_batch(&B, &A, ab.data, ab.len, &res, &err),
+			 KY_E_VERIFY);
+	assert_non_null(strstr(err.msg, "not covered by seal"));
+	ky_buf_free(&ab);
+
+	for (size_t i = 0; i < 2; i++) {
+		struct ky_store *st = B.st;
+		char *stored = NULL;
+
+		write_batch(&A, &B, pa, after0, &ab, &s);
+		resign(&A, &ab, edits[i]);
+		assert_int_equal(
+			read_batch(&B, &A, ab.data, ab.len, &res, &err), 0);
+		assert_int_equal(res.added + res.duplicate, 1);
+		ky_buf_free(&ab);
+		assert_int_equal(ky_changes_objects(st, "indicator", stored_cb,
+						    &stored, &err),
+				 0);
+		assert_non_null(stored);
+		assert_null(strstr(stored, ": ")); /* canonical: no spaces */
+		assert_true(strncmp(stored, "{\"confidence\":", 14) == 0);
+		free(stored);
+	}
+	ky_policy_free(pa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_to_b_to_c),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_delete),
+		cmocka_unit_test(test_object_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
