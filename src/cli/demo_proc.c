@@ -43,20 +43,31 @@ static char **child_env(struct demo *d)
 	return env;
 }
 
+/* Runs a child to its end: its standard output into out, then its
+ * standard error after it (a file in between: on one pipe, a message on
+ * stderr could land inside a line of JSON that stdout flushed in two
+ * parts). */
 static int spawn_wait(struct demo *d, const char *path, bool search,
 		      char *const *argv, struct ky_buf *out)
 {
 	posix_spawn_file_actions_t fa;
-	int p[2], status = 0;
+	char errpath[3200];
+	int p[2], efd, status = 0;
 	pid_t pid;
 	ssize_t k;
 	char buf[8192];
 
-	if (pipe(p) != 0)
+	snprintf(errpath, sizeof(errpath), "%s/.stderr", d->dir);
+	if ((efd = open(errpath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+			0600)) < 0)
 		return -1;
+	if (pipe(p) != 0) {
+		close(efd);
+		return -1;
+	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+	posix_spawn_file_actions_adddup2(&fa, efd, 2);
 	posix_spawn_file_actions_addclose(&fa, p[0]);
 	posix_spawn_file_actions_addclose(&fa, p[1]);
 	if ((search ? posix_spawnp : posix_spawn)(&pid, path, &fa, NULL, argv,
@@ -64,6 +75,7 @@ static int spawn_wait(struct demo *d, const char *path, bool search,
 		posix_spawn_file_actions_destroy(&fa);
 		close(p[0]);
 		close(p[1]);
+		close(efd);
 		return -1;
 	}
 	posix_spawn_file_actions_destroy(&fa);
@@ -75,6 +87,11 @@ static int spawn_wait(struct demo *d, const char *path, bool search,
 	close(p[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (out != NULL && lseek(efd, 0, SEEK_SET) == 0)
+		while ((k = read(efd, buf, sizeof(buf))) > 0)
+			(void)ky_buf_add(out, buf, (size_t)k);
+	close(efd);
+	unlink(errpath);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -108,7 +125,7 @@ json_t *demo_json(struct demo *d, const struct demo_node *node,
 
 	ky_buf_init(&out, 64 << 20);
 	if (demo_run(d, node, args, &out) == 0 && out.len > 0) {
-		/* stderr shares the pipe: the JSON is the first line that
+		/* stderr comes after: the JSON is the first line that
 		 * starts with [ or { */
 		const char *p = out.data;
 

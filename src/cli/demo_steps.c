@@ -286,9 +286,7 @@ static void intel_in(struct demo *d, json_t **c2)
 
 /* The attack in two acts, as it would come: the SSH brute force and the
  * login (syslog), and once the SOC has seen them, what the intruder does
- * on the host (JSON).  (Sent at once, a worker could take the later JSON
- * events first; the sshd lines, earlier in event time, would then wait
- * out the correlation's lateness before the correlation could fire.) */
+ * on the host (JSON). */
 static void attack(struct demo *d, struct times *t, struct alerts_seen *a)
 {
 	struct ky_buf sys, js;
