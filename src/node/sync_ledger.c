@@ -339,18 +339,19 @@ void ky__sync_witness(struct ky_sync *s, const char *peer, const char *url,
 	(void)mkdir(dir, 0700);
 	snprintf(wdir, sizeof(wdir), "%s/witness", dir);
 	/* the proof runs from the size we asked from; when that is not the
-	 * size we last witnessed (a crash between witnessing and recording
-	 * it), the proof cannot decide anything: ask again from the right
-	 * size rather than call a fork */
+	 * size we last witnessed (a batch fetched ahead while the one before
+	 * it was witnessed, or a crash between witnessing and recording it),
+	 * the proof cannot decide anything: ask again from the right size
+	 * rather than call a fork */
 	{
 		uint64_t seen = last_seen(wdir, origin);
 
 		if (seen > 0 && seen < cp.size &&
 		    (uint64_t)asked_from != seen) {
-			KY_INFO("checkpoint from %s: proof from size %lld, we "
-				"last witnessed %llu; asking from there next",
-				peer, (long long)asked_from,
-				(unsigned long long)seen);
+			KY_DEBUG("checkpoint from %s: proof from size %lld, we "
+				 "last witnessed %llu; asking from there next",
+				 peer, (long long)asked_from,
+				 (unsigned long long)seen);
 			ky_peer_state_put(s->pst, peer, "cosigned",
 					  (int64_t)seen, NULL);
 			goto out;
