@@ -29,6 +29,9 @@ struct ky_detector {
 	struct ky_corr *corr; /* NULL when no rule set */
 	struct ky_ioc_set *iocs;
 	struct ky_hash *byid; /* rule id, else name -> rule */
+	/* when the four above are borrowed: the detector that owns them
+	 * (ky_detector_new_indicators), referenced */
+	struct ky_detector *rules_of;
 	bool empty;
 };
 
@@ -199,6 +202,49 @@ out:
 	return r;
 }
 
+int ky_detector_new_indicators(struct ky_detector **out,
+			       struct ky_detector *cur,
+			       const struct ky_detector_opts *o,
+			       struct ky_detector_info *info,
+			       struct ky_err *err)
+{
+	struct ky_detector *d = calloc(1, sizeof(*d));
+	struct ky_detector *owner = cur->rules_of ? cur->rules_of : cur;
+	int r = 0;
+
+	*out = NULL;
+	memset(info, 0, sizeof(*info));
+	if (d == NULL)
+		return ky_err_set(err, KY_E_NOMEM, "out of memory");
+	atomic_init(&d->refs, 1);
+	/* the compiled rules and the correlation engine (its state with
+	 * them) are the current detector's: only the lists are read */
+	d->rules_of = ky_detector_ref(owner);
+	d->ls = owner->ls;
+	d->rs = owner->rs;
+	d->corr = owner->corr;
+	d->byid = owner->byid;
+	info->load.rules = info->load.compiled = ky_ruleset_count(d->rs);
+	info->unmapped = ky_ruleset_unmapped(d->rs);
+	if (o->nindicators + o->nwarning_lists > 0) {
+		if ((d->iocs = ky_ioc_set_new()) == NULL) {
+			r = ky_err_set(err, KY_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((r = load_iocs(d->iocs, o->indicators, o->nindicators,
+				   false, info, o, err)) != 0 ||
+		    (r = load_iocs(d->iocs, o->warning_lists, o->nwarning_lists,
+				   true, info, o, err)) != 0)
+			goto out;
+	}
+	d->empty = ky_ruleset_count(d->rs) == 0 && d->iocs == NULL;
+	*out = d;
+	d = NULL;
+out:
+	ky_detector_unref(d);
+	return r;
+}
+
 /* Joins a configured path to the node directory unless absolute. */
 static char *node_path(const char *home, const char *p)
 {
@@ -300,11 +346,15 @@ void ky_detector_unref(struct ky_detector *d)
 {
 	if (d == NULL || atomic_fetch_sub(&d->refs, 1) != 1)
 		return;
-	ky_corr_free(d->corr);
-	ky_hash_free(d->byid, NULL);
 	ky_ioc_set_free(d->iocs);
-	ky_ruleset_free(d->rs);
-	ky_logsources_free(d->ls);
+	if (d->rules_of != NULL) {
+		ky_detector_unref(d->rules_of);
+	} else {
+		ky_corr_free(d->corr);
+		ky_hash_free(d->byid, NULL);
+		ky_ruleset_free(d->rs);
+		ky_logsources_free(d->ls);
+	}
 	free(d);
 }
 
@@ -341,7 +391,9 @@ int ky_corr_host_switch(struct ky_corr_host *h, struct ky_detector *next,
 	ky_buf_init(&b, 0);
 	pthread_mutex_lock(&h->mu);
 	old = h->cur;
-	if (old != NULL && old->corr != NULL && next->corr != NULL) {
+	/* a detector that shares its rules shares the engine: nothing moves */
+	if (old != NULL && old->corr != NULL && next->corr != NULL &&
+	    old->corr != next->corr) {
 		r = ky_corr_save(old->corr, &b);
 		if (r != 0)
 			ky_err_set(err, r, "correlation state: %s",

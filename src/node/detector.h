@@ -53,6 +53,16 @@ struct ky_detector_info {
  * for indicator lists (a rule path is reported and counted failed). */
 int ky_detector_new(struct ky_detector **out, const struct ky_detector_opts *o,
 		    struct ky_detector_info *info, struct ky_err *err);
+/* A detector with cur's compiled rules and correlation engine (shared,
+ * state and all) and the indicator and warning lists of o read again:
+ * what a change of the lists alone needs, without compiling thousands of
+ * rules.  o's rule options are not looked at: the caller knows they have
+ * not changed (node/serve_ctl.c compares the configuration). */
+int ky_detector_new_indicators(struct ky_detector **out,
+			       struct ky_detector *cur,
+			       const struct ky_detector_opts *o,
+			       struct ky_detector_info *info,
+			       struct ky_err *err);
 /* The options of the node's configuration (detect.*): paths relative to
  * cfg->home.  *ph receives the placeholder table to free with
  * ky_hash_free after ky_detector_new (may be NULL). */

@@ -5,7 +5,8 @@
  * (counted); SIGTERM/SIGINT drain everything received; SIGHUP reloads the
  * configuration, parser and rules in a thread of its own while the
  * workers go on with the old ones, then switches without losing an event
- * or a correlation window. */
+ * or a correlation window; SIGUSR1 does the same for the indicator and
+ * warning lists alone, keeping the compiled rules. */
 #include "node/serve.h"
 
 #include <errno.h>
@@ -258,7 +259,9 @@ static void signal_cb(evutil_socket_t sig, short what, void *ud)
 
 	(void)what;
 	if (sig == SIGHUP)
-		ky__serve_reload(s);
+		ky__serve_reload(s, false);
+	else if (sig == SIGUSR1)
+		ky__serve_reload(s, true);
 	else
 		stop(s, (int)sig);
 }
@@ -462,6 +465,8 @@ static void free_server(struct server *s)
 		event_free(s->sig_int);
 	if (s->sig_hup != NULL)
 		event_free(s->sig_hup);
+	if (s->sig_usr1 != NULL)
+		event_free(s->sig_usr1);
 	if (s->reload_ev != NULL)
 		event_free(s->reload_ev);
 	if (s->save_ev != NULL)
@@ -538,7 +543,7 @@ static int setup(struct server *s, struct ky_err *err)
 	s->gen = g;
 	atomic_store(&s->gen_seq, 1);
 	if ((rc = ky_parser_new(&g->parser, cfg, err)) != 0 ||
-	    (rc = ky__serve_build_detector(cfg, &g->det, err)) != 0)
+	    (rc = ky__serve_build_detector(cfg, NULL, &g->det, err)) != 0)
 		return rc;
 	ky_corr_host_init(&s->corr, g->det);
 	s->corr_on = true;
@@ -576,7 +581,8 @@ static int setup(struct server *s, struct ky_err *err)
 		return ky_err_set(err, KY_E_NOMEM, "event loop");
 	if (add_signal(s, &s->sig_term, SIGTERM) != 0 ||
 	    add_signal(s, &s->sig_int, SIGINT) != 0 ||
-	    add_signal(s, &s->sig_hup, SIGHUP) != 0)
+	    add_signal(s, &s->sig_hup, SIGHUP) != 0 ||
+	    add_signal(s, &s->sig_usr1, SIGUSR1) != 0)
 		return ky_err_set(err, KY_E_INTERNAL, "signal handlers");
 	if ((rc = ky_inputs_open(&s->ins, s->base, cfg, s->q, s->pool, err)) !=
 	    0)
@@ -646,6 +652,8 @@ out:
 	if (s->reloading) {
 		pthread_join(s->reload_th, NULL);
 		s->reloading = false;
+		ky__serve_gen_release(s, s->reload_base);
+		s->reload_base = NULL;
 		ky__serve_gen_release(s, s->reload_gen);
 	}
 	free_server(s);

@@ -1,6 +1,7 @@
 /* The daemon's control paths: SIGHUP reloads (configuration, parser and
- * detector built in a thread of its own, applied by the loop thread), the
- * correlation state saved to the store, and the /metrics page. */
+ * detector built in a thread of its own, applied by the loop thread),
+ * SIGUSR1 reloads of the indicator lists alone (the compiled rules kept),
+ * the correlation state saved to the store, and the /metrics page. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -46,19 +47,64 @@ static void report_rule(void *ud, int status, const char *msg)
 		KY_WARN("rules: %s", msg);
 }
 
-/* The detector of cfg's detect.* settings (rules, indicators). */
+static bool lists_equal(const struct ky_strlist *a, const struct ky_strlist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+/* Do a and b compile the same rules?  (Rule files edited on disk are not
+ * seen here: SIGHUP reads them again.) */
+static bool same_rules(const struct ky_config *a, const struct ky_config *b)
+{
+	if (!lists_equal(&a->detect_rules, &b->detect_rules) ||
+	    str_differs(a->detect_logsources, b->detect_logsources) ||
+	    str_differs(a->home, b->home) ||
+	    a->corr_max_groups != b->corr_max_groups ||
+	    a->corr_max_events != b->corr_max_events ||
+	    a->corr_lateness != b->corr_lateness ||
+	    a->nplaceholders != b->nplaceholders)
+		return false;
+	for (size_t i = 0; i < a->nplaceholders; i++)
+		if (strcmp(a->placeholders[i].name, b->placeholders[i].name) ||
+		    !lists_equal(&a->placeholders[i].values,
+				 &b->placeholders[i].values))
+			return false;
+	return true;
+}
+
+/* The detector of cfg's detect.* settings (rules, indicators); with cur,
+ * cur's compiled rules and correlation engine and the lists read again. */
 int ky__serve_build_detector(const struct ky_config *cfg,
-			     struct ky_detector **out, struct ky_err *err)
+			     struct ky_detector *cur, struct ky_detector **out,
+			     struct ky_err *err)
 {
 	struct ky_detector_opts o = {0};
 	struct ky_detector_info info;
 	struct ky_hash *ph = NULL;
 	char **paths = NULL;
+	int64_t t0 = ky_time_mono_ns();
 	int rc;
 
 	if ((rc = ky_detector_opts_from_config(cfg, &o, &ph, &paths, err)) != 0)
 		return rc;
 	o.report = report_rule;
+	if (cur != NULL) {
+		rc = ky_detector_new_indicators(out, cur, &o, &info, err);
+		if (rc == 0)
+			KY_INFO("detection: lists read again: %llu indicators, "
+				"%llu warning-list entries, in %.2f s; %zu "
+				"compiled rules kept",
+				(unsigned long long)info.indicators,
+				(unsigned long long)info.warnings,
+				(double)(ky_time_mono_ns() - t0) / 1e9,
+				info.load.compiled);
+		goto out;
+	}
 	rc = ky_detector_new(out, &o, &info, err);
 	if (rc == 0 && (o.nrules || o.nindicators))
 		KY_INFO("detection: %zu rules compiled of %zu (%zu "
@@ -69,6 +115,7 @@ int ky__serve_build_detector(const struct ky_config *cfg,
 			info.load.unsupported, info.unmapped, info.load.failed,
 			(unsigned long long)info.indicators,
 			(unsigned long long)info.warnings, info.load.secs);
+out:
 	ky_detector_paths_free(paths);
 	ky_hash_free(ph, NULL);
 	return rc;
@@ -81,6 +128,7 @@ static void *reload_main(void *arg)
 	struct server *s = arg;
 	struct ky_config *nc = calloc(1, sizeof(*nc));
 	struct gen *g = calloc(1, sizeof(*g));
+	struct ky_detector *cur;
 	int rc;
 
 	if (nc == NULL || g == NULL) {
@@ -91,8 +139,18 @@ static void *reload_main(void *arg)
 		goto fail;
 	if (nc->home == NULL)
 		nc->home = ky_xstrdup(s->cfg->home);
+	/* the lists alone when asked and the rules' configuration is the
+	 * same as the running one's */
+	cur = s->reload_lists && s->reload_base != NULL &&
+			      s->reload_base->det != NULL &&
+			      same_rules(nc, s->reload_base->owned
+						     ? s->reload_base->owned
+						     : s->cfg)
+		      ? s->reload_base->det
+		      : NULL;
 	if ((rc = ky_parser_new(&g->parser, nc, &s->reload_err)) != 0 ||
-	    (rc = ky__serve_build_detector(nc, &g->det, &s->reload_err)) != 0)
+	    (rc = ky__serve_build_detector(nc, cur, &g->det, &s->reload_err)) !=
+		    0)
 		goto fail;
 	g->owned = nc;
 	g->refs = 1;
@@ -113,14 +171,26 @@ fail:
 	return NULL;
 }
 
-void ky__serve_reload(struct server *s)
+void ky__serve_reload(struct server *s, bool lists_only)
 {
 	sigset_t all, old;
 	int e;
 
 	if (s->reloading) {
-		s->reload_again = true; /* after the one running */
+		/* after the one running; a full one covers the lists too */
+		if (lists_only)
+			s->reload_lists_again = true;
+		else
+			s->reload_again = true;
 		return;
+	}
+	s->reload_lists = lists_only;
+	s->reload_base = NULL;
+	if (lists_only) {
+		pthread_mutex_lock(&s->gen_mu);
+		s->reload_base = s->gen;
+		s->reload_base->refs++;
+		pthread_mutex_unlock(&s->gen_mu);
 	}
 	if (s->cfg->path != NULL)
 		snprintf(s->reload_path, sizeof(s->reload_path), "%s",
@@ -137,10 +207,13 @@ void ky__serve_reload(struct server *s)
 	if (e != 0) {
 		atomic_fetch_add(&s->reloads_failed, 1);
 		KY_ERROR("reload: cannot start a thread: %s", strerror(e));
+		ky__serve_gen_release(s, s->reload_base);
+		s->reload_base = NULL;
 		return;
 	}
 	s->reloading = true;
-	KY_INFO("reload: reading %s", s->reload_path);
+	KY_INFO("reload: reading %s%s", s->reload_path,
+		lists_only ? " (indicator lists)" : "");
 }
 
 /* In the loop thread, once the reload thread has finished. */
@@ -155,6 +228,8 @@ void ky__serve_reload_done(evutil_socket_t fd, short what, void *ud)
 	(void)what;
 	pthread_join(s->reload_th, NULL);
 	s->reloading = false;
+	ky__serve_gen_release(s, s->reload_base);
+	s->reload_base = NULL;
 	g = s->reload_gen;
 	s->reload_gen = NULL;
 	if (g == NULL) {
@@ -193,9 +268,11 @@ void ky__serve_reload_done(evutil_socket_t fd, short what, void *ud)
 		s->reload_path, nc->log_level ? nc->log_level : "?",
 		(long long)nc->max_line, nc->npatterns);
 again:
-	if (s->reload_again && !s->stopping) {
-		s->reload_again = false;
-		ky__serve_reload(s);
+	if ((s->reload_again || s->reload_lists_again) && !s->stopping) {
+		bool full = s->reload_again;
+
+		s->reload_again = s->reload_lists_again = false;
+		ky__serve_reload(s, !full);
 	}
 }
 

@@ -57,7 +57,7 @@ struct server {
 	struct ky_inputs *ins;
 	struct ky_queue *q;
 	struct ky_batch_pool *pool;
-	struct event *space_ev, *sig_term, *sig_int, *sig_hup;
+	struct event *space_ev, *sig_term, *sig_int, *sig_hup, *sig_usr1;
 	struct evhttp *http;
 	struct ky_metrics_source msrc;
 	char metrics_bound[80];
@@ -87,6 +87,10 @@ struct server {
 	/* a reload runs in its own thread; the loop thread publishes it */
 	pthread_t reload_th;
 	bool reloading, reload_again;
+	/* SIGUSR1: the indicator and warning lists only, the compiled rules
+	 * kept when their configuration is the same (reload_base's) */
+	bool reload_lists, reload_lists_again;
+	struct gen *reload_base; /* referenced while the thread runs */
 	struct event *reload_ev;
 	struct gen *reload_gen; /* built, or NULL when it failed */
 	struct ky_err reload_err;
@@ -106,9 +110,11 @@ void ky__serve_gen_release(struct server *s, struct gen *g);
 void ky__serve_apply_log(const struct ky_config *cfg);
 int ky__serve_incidents_setup(struct server *s, struct ky_err *err);
 int ky__serve_build_detector(const struct ky_config *cfg,
-			     struct ky_detector **out, struct ky_err *err);
-/* SIGHUP: starts the reload thread (or queues one more reload). */
-void ky__serve_reload(struct server *s);
+			     struct ky_detector *cur, struct ky_detector **out,
+			     struct ky_err *err);
+/* SIGHUP (lists_only false) or SIGUSR1 (true): starts the reload thread
+ * (or queues one more reload). */
+void ky__serve_reload(struct server *s, bool lists_only);
 /* The loop's event once the reload thread is done: applies it. */
 void ky__serve_reload_done(evutil_socket_t fd, short what, void *ud);
 void ky__serve_save_state(struct server *s);

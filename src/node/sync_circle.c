@@ -1,8 +1,9 @@
 /* Correlation across the circle (node/sync_int.h): the indicators peers
- * shared are written where the detector loads them (it reloads when they
- * change), their hits are one level more urgent (node/detector.c), and
- * every hit goes back to the circle as a STIX sighting of the shared
- * indicator, which reaches its origin under the policy like any object. */
+ * shared are written where the detector loads them (its lists are read
+ * again when they change, SIGUSR1), their hits are one level more urgent
+ * (node/detector.c), and every hit goes back to the circle as a STIX sighting
+ * of the shared indicator, which reaches its origin under the policy like any
+ * object. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,9 +324,10 @@ void ky__sync_circle_tick(struct ky_sync *s, bool grew)
 		if (full)
 			changed = export_iocs(s);
 		if (changed) {
-			/* the daemon reloads its detector on SIGHUP, with the
-			 * new file among the indicator lists */
-			kill(getpid(), SIGHUP);
+			/* the daemon reads its indicator lists again on
+			 * SIGUSR1, the new file among them, and keeps its
+			 * compiled rules */
+			kill(getpid(), SIGUSR1);
 		}
 	}
 	sightings(s);

@@ -263,6 +263,41 @@ def main():
                   for r in rows), "the new rule fired after the reload")
         print("streamed %d events during the reload" % streamed[0])
 
+        # --- SIGUSR1: the indicator lists read again, the compiled rules
+        # (and their correlation engine, open windows and all) kept; a
+        # rule file added meanwhile waits for SIGHUP
+        node.send(b"".join(line(300 + k, "10.0.0.30") for k in range(3)))
+        sent += 3
+        wait_for(lambda: node.accepted() == sent, 30, "3 failures accepted")
+        with open(os.path.join(node_dir, "ioc.txt"), "a") as f:
+            f.write("203.0.113.8\n")
+        extra = os.path.join(node_dir, "rules", "extra.yml")
+        with open(extra, "w") as f:
+            f.write(NEW_RULE.replace("000000000003", "000000000009"))
+        reloads0 = node.metrics().get(
+            'kyklos_config_reloads_total{result="ok"}', 0)
+        node.proc.send_signal(signal.SIGUSR1)
+        wait_for(lambda: node.metrics().get(
+            'kyklos_config_reloads_total{result="ok"}', 0) > reloads0, 60,
+            "lists reload applied")
+        log = open(errlog).read()
+        check("lists read again: 2 indicators" in log and
+              "3 compiled rules kept" in log,
+              "SIGUSR1 read the lists again and kept the compiled rules")
+        check(node.metrics().get("kyklos_rules", -1) == 3,
+              "the rule file added meanwhile is not compiled by SIGUSR1")
+        node.send(line(303, "10.0.0.30") + line(304, "10.0.0.30") +
+                  line(310, "203.0.113.8", ok=True))
+        sent += 3
+        wait_for(lambda: node.accepted() == sent, 30, "after SIGUSR1")
+        wait_for(lambda: any(r[2] == "10.0.0.30" for r in
+                             by_kind(alerts(db), "correlation")), 30,
+                 "the window opened before SIGUSR1 fired after it")
+        wait_for(lambda: any(r[2] == "203.0.113.8" for r in
+                             by_kind(alerts(db), "indicator")), 30,
+                 "the indicator added before SIGUSR1 matches")
+        os.unlink(extra)
+
         # --- restart: 4 failures before, 1 after
         node.send(b"".join(line(200 + k, "10.0.0.20") for k in range(4)))
         sent += 4
