@@ -127,7 +127,8 @@ struct ky_config {
 	char *share_tlp;
 	int64_t share_pull_interval; /* seconds */
 	int64_t share_batch_limit;
-	char *taxii_listen; /* host:port, or "" */
+	int64_t share_retention; /* days; 0: every version kept */
+	char *taxii_listen;	 /* host:port, or "" */
 	/* store */
 	char *store_path; /* relative to the node directory */
 	int64_t busy_timeout_ms;

@@ -245,6 +245,11 @@ const struct ky_config_key ky_config_keys[] = {
 	    "Seconds between pulls from each peer when no push arrives."),
 	INT("share.batch_limit", share_batch_limit, "10000", 1, 100000,
 	    "Changes per sync batch."),
+	INT("share.retention", share_retention, "30", 0, 36500,
+	    "Days after which versions of an object that a newer version "
+	    "replaced leave the change log (the current version of every "
+	    "object stays; a peer that pulls later gets the newer one). 0 "
+	    "keeps every version."),
 
 	STR("taxii.listen", taxii_listen, "",
 	    "Address and port of the TAXII 2.1 server (HTTPS with the node's "

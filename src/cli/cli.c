@@ -74,9 +74,10 @@ const struct ky_cmd ky_cmds[] = {
 	 "a peer, and why"},
 	{"share", ky_cmd_share,
 	 "share publish FILE...|objects [--type T] "
-	 "[--json]",
+	 "[--json]|compact [--older-than DAYS]",
 	 "publish STIX objects as this node's (signed, into the change log); "
-	 "list the objects held"},
+	 "list the objects held; drop superseded versions from the change "
+	 "log"},
 	{"bundle", ky_cmd_bundle,
 	 "bundle export --peer NAME [--since CHANGE] -o FILE|import FILE",
 	 "offline bundles for disconnected peers: signed, numbered, zstd, "

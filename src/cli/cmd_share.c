@@ -226,6 +226,57 @@ static int list_obj(void *ud, const struct ky_change *c)
 	return 0;
 }
 
+/* `share compact [--older-than DAYS]`: what the daemon does every hour
+ * with share.retention, now (0 days: every superseded version). */
+static int share_compact(struct ky_cli *cli, int argc, char **argv)
+{
+	struct ky_cli_share s;
+	struct ky_err err = {0};
+	int64_t days = -1;
+	size_t n = 0, total = 0;
+	char *end;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--older-than") == 0 && i + 1 < argc) {
+			days = strtoll(argv[++i], &end, 10);
+			if (*end || days < 0 || days > 36500) {
+				ky_cli_error("--older-than %s: days, 0 to "
+					     "36500",
+					     argv[i]);
+				return 2;
+			}
+		} else {
+			ky_cli_error("usage: kyklos share compact "
+				     "[--older-than DAYS]");
+			return 2;
+		}
+	}
+	if (ky_cli_share_open(cli, KY_SHARE_WRITE, &s) != 0) {
+		ky_cli_share_close(&s);
+		return 1;
+	}
+	if (days < 0)
+		days = s.cfg.share_retention;
+	do {
+		if (ky_store_begin(s.st, &err) != 0 ||
+		    ky_changes_compact(s.st,
+				       ky_time_now_ns() -
+					       days * 86400 * 1000000000LL,
+				       10000, &n, &err) != 0 ||
+		    ky_store_commit(s.st, &err) != 0) {
+			ky_store_rollback(s.st);
+			ky_cli_error("%s", err.msg);
+			ky_cli_share_close(&s);
+			return 1;
+		}
+		total += n;
+	} while (n == 10000);
+	printf("%zu superseded versions older than %lld days removed from "
+	       "the change log\n",
+	       total, (long long)days);
+	return ky_cli_share_close(&s);
+}
+
 int ky_cmd_share(struct ky_cli *cli, int argc, char **argv)
 {
 	struct ky_cli_share s;
@@ -236,12 +287,16 @@ int ky_cmd_share(struct ky_cli *cli, int argc, char **argv)
 	int r = 0;
 
 	if (argc < 2 ||
-	    (strcmp(argv[1], "publish") && strcmp(argv[1], "objects")) ||
+	    (strcmp(argv[1], "publish") && strcmp(argv[1], "objects") &&
+	     strcmp(argv[1], "compact")) ||
 	    (strcmp(argv[1], "publish") == 0 && argc < 3)) {
 		ky_cli_error("usage: kyklos share publish FILE... | objects "
-			     "[--type T] [--json]");
+			     "[--type T] [--json] | compact [--older-than "
+			     "DAYS]");
 		return 2;
 	}
+	if (strcmp(argv[1], "compact") == 0)
+		return share_compact(cli, argc, argv);
 	if (ky_cli_share_open(
 		    cli, strcmp(argv[1], "publish") == 0 ? KY_SHARE_WRITE : 0,
 		    &s) != 0) {

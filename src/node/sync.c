@@ -479,6 +479,41 @@ static int pending_cb(void *ud, const struct ky_pending_entry *e)
 	return 0;
 }
 
+/* Once an hour: superseded versions older than share.retention leave the
+ * change log, in transactions of 10,000 so that a big first run does not
+ * hold the store for long. */
+static void compact(struct ky_sync *s)
+{
+	int64_t now = ky_time_mono_ns(), total = 0;
+	struct ky_err err = {0};
+	size_t n;
+
+	if (s->cfg->share_retention <= 0 ||
+	    (s->compact_ns != 0 && now - s->compact_ns < 3600 * 1000000000LL))
+		return;
+	s->compact_ns = now;
+	do {
+		n = 0;
+		if (ky_store_begin(s->wst, &err) != 0)
+			break;
+		if (ky_changes_compact(s->wst,
+				       ky_time_now_ns() -
+					       s->cfg->share_retention * 86400 *
+						       1000000000LL,
+				       10000, &n, &err) != 0 ||
+		    ky_store_commit(s->wst, &err) != 0) {
+			ky_store_rollback(s->wst);
+			KY_ERROR("change log: %s", err.msg);
+			return;
+		}
+		total += (int64_t)n;
+	} while (n == 10000);
+	if (total > 0)
+		KY_INFO("change log: %lld superseded versions older than %lld "
+			"days removed",
+			(long long)total, (long long)s->cfg->share_retention);
+}
+
 static void work_once(struct ky_sync *s)
 {
 	struct ky_err err = {0};
@@ -512,6 +547,7 @@ static void work_once(struct ky_sync *s)
 	}
 	ky__sync_circle_tick(s, grew);
 	ky__sync_checkpoint(s);
+	compact(s);
 }
 
 /* The publisher: everything that writes the change log on the node's own

@@ -50,6 +50,7 @@ struct ky_sync {
 	struct ky_store *sst;
 	int64_t inc_cursor_ns; /* incidents published up to */
 	int64_t seq_seen;      /* our change log's end last looked at */
+	int64_t compact_ns;    /* monotonic time of the last compaction */
 	/* what we publish (node/sync_publish.c) */
 	enum ky_tlp own_tlp;
 	int64_t lists_checked_ns;

@@ -34,6 +34,7 @@ enum {
 	Q_LP_LIST,
 	Q_LP_DEL,
 	Q_PEER_KEY,
+	Q_COMPACT,
 };
 
 static sqlite3_stmt *q(struct ky_store *s, int slot, const char *sql,
@@ -213,6 +214,33 @@ int ky_changes_set_seal(struct ky_store *s, int64_t seq, int64_t seal,
 	done(st);
 	return rc == SQLITE_DONE ? 0
 				 : ky__store_error(s, err, "setting a seal");
+}
+
+int ky_changes_compact(struct ky_store *s, int64_t before_ns, size_t max,
+		       size_t *removed, struct ky_err *err)
+{
+	/* a version is superseded when its object's current version is
+	 * another change; the current one (a deletion too) always stays */
+	sqlite3_stmt *st = q(
+		s, Q_COMPACT,
+		"DELETE FROM changes WHERE seq IN (SELECT c.seq FROM changes c"
+		" WHERE c.recv_ns < ?1 AND NOT EXISTS (SELECT 1 FROM objects o"
+		" WHERE o.id = c.id AND o.seq = c.seq) ORDER BY c.seq LIMIT "
+		"?2)",
+		err);
+	int rc;
+
+	*removed = 0;
+	if (st == NULL)
+		return KY_E_STORE;
+	sqlite3_bind_int64(st, 1, before_ns);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return ky__store_error(s, err, "compacting the change log");
+	*removed = (size_t)sqlite3_changes(ky__store_db(s));
+	return 0;
 }
 
 int ky_changes_max_seq(struct ky_store *s, int64_t *seq, struct ky_err *err)

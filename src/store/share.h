@@ -44,6 +44,12 @@ int ky_changes_after(struct ky_store *s, int64_t after, size_t limit,
 int ky_changes_set_seal(struct ky_store *s, int64_t seq, int64_t seal,
 			struct ky_err *err);
 int ky_changes_max_seq(struct ky_store *s, int64_t *seq, struct ky_err *err);
+/* Removes at most max versions recorded before before_ns that a newer
+ * version of the same object superseded (the current version of every
+ * object, a deletion too, stays): a peer that pulls later gets the newer
+ * one and converges all the same.  *removed: how many went. */
+int ky_changes_compact(struct ky_store *s, int64_t before_ns, size_t max,
+		       size_t *removed, struct ky_err *err);
 /* The current version of an object (KY_E_NOTFOUND when none). */
 int ky_changes_current(struct ky_store *s, const char *id,
 		       int (*fn)(void *ud, const struct ky_change *c), void *ud,

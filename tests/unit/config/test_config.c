@@ -50,7 +50,7 @@ static void test_table(void **state)
 				fail_msg("section of %s is split", k->key);
 		}
 	}
-	assert_int_equal(n, 75);
+	assert_int_equal(n, 76);
 }
 
 static void test_defaults(void **state)

@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "base/buf.h"
+#include "base/time.h"
 #include "trust/sig.h"
 #include "intel/stix.h"
 #include "share/batch.h"
@@ -465,6 +466,88 @@ static void test_delete(void **state)
 	ky_policy_free(pa);
 }
 
+static int count_cb(void *ud, const struct ky_change *c)
+{
+	(void)c;
+	(*(int *)ud)++;
+	return 0;
+}
+
+/* Compaction: versions a newer one replaced leave the change log, the
+ * current version of every object (a deletion too) stays, and a node that
+ * pulls everything afterwards converges on the same objects. */
+static void test_compact(void **state)
+{
+	struct ky_policy *pa = policy(policy_a);
+	struct ky_stix_ctx c = {A.id, "A", 1795000400000000000LL};
+	struct ky_batch_stats s;
+	struct ky_batch_result res;
+	struct ky_err err = {0};
+	struct ky_buf ab;
+	struct found f = {.want = "compact.example"};
+	char id[KY_STIX_ID_MAX], mod[KY_TIME_RFC3339_LEN];
+	size_t added, removed = 0;
+	int before = 0, after = 0, current0 = 0, current1 = 0;
+	json_t *o;
+
+	(void)state;
+	/* three versions of one indicator */
+	for (int v = 0; v < 3; v++) {
+		o = ky_stix_indicator(&c, KY_IOC_DOMAIN, "compact.example",
+				      60 + v, KY_TLP_GREEN, c.now_ns, &err);
+		ky_time_format_rfc3339(c.now_ns + v * 1000000000LL, mod);
+		json_object_set_new(o, "modified", json_string(mod));
+		snprintf(id, sizeof(id), "%s",
+			 json_string_value(json_object_get(o, "id")));
+		assert_int_equal(ky_store_begin(A.st, &err), 0);
+		assert_int_equal(ky_share_publish(A.st, &A.self, &o, 1,
+						  c.now_ns + v, &added, &err),
+				 0);
+		assert_int_equal(ky_store_commit(A.st, &err), 0);
+		assert_int_equal(added, 1);
+		json_decref(o);
+	}
+	assert_int_equal(ky_changes_after(A.st, 0, 0, count_cb, &before, &err),
+			 0);
+	assert_int_equal(
+		ky_changes_objects(A.st, NULL, count_cb, &current0, &err), 0);
+	/* nothing is old enough yet */
+	assert_int_equal(ky_changes_compact(A.st, 0, 100, &removed, &err), 0);
+	assert_int_equal(removed, 0);
+	/* in batches of one, to the end */
+	for (int i = 0; i < 100; i++) {
+		size_t n = 0;
+
+		assert_int_equal(
+			ky_changes_compact(A.st, INT64_MAX, 1, &n, &err), 0);
+		removed += n;
+		if (n == 0)
+			break;
+	}
+	assert_int_equal(ky_changes_after(A.st, 0, 0, count_cb, &after, &err),
+			 0);
+	assert_int_equal(
+		ky_changes_objects(A.st, NULL, count_cb, &current1, &err), 0);
+	assert_true(removed >= 2); /* the two older versions, at least */
+	assert_int_equal(after, before - (int)removed);
+	assert_int_equal(current1, current0); /* every object still there */
+	assert_int_equal(ky_changes_current(A.st, id, found_cb, &f, &err), 0);
+	assert_non_null(f.obj);
+	assert_int_equal(
+		json_integer_value(json_object_get(f.obj, "confidence")), 62);
+	json_decref(f.obj);
+	/* a peer pulling from the start gets the newest version, and the
+	 * deletion test_delete made is still there to pass on */
+	ky_buf_init(&ab, 0);
+	write_batch(&A, &B, pa, 0, &ab, &s);
+	assert_null(strstr(ab.data, "\"confidence\":60"));
+	assert_non_null(strstr(ab.data, "\"confidence\":62"));
+	assert_non_null(strstr(ab.data, "\"op\":\"delete\""));
+	ky_buf_free(&ab);
+	ky_policy_free(pa);
+	(void)res;
+}
+
 /* The sender's change lines edited by edit, and the trailer made valid
  * again: lines_sha256 recomputed and signed with the sender's key.  What
  * the receiver then refuses, it refuses for what the edit did. */
@@ -642,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_object_bytes),
+		cmocka_unit_test(test_compact),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
