@@ -509,6 +509,20 @@ def main():
           "an out-of-order bundle is refused: " + p.stderr.strip())
     run("bundle", "import", out2, home=d.home)
     run("bundle", "import", out3, home=d.home)
+
+    # -- compaction: superseded versions go, every current object stays
+    newer = dict(ind, modified=stamp(time.time() + 1), confidence=95)
+    publish(a, [newer])
+    cur = a.query("SELECT count(*) FROM objects")[0][0]
+    versions = a.query("SELECT count(*) FROM changes")[0][0]
+    p = run("share", "compact", "--older-than", "0", home=a.home)
+    gone = versions - a.query("SELECT count(*) FROM changes")[0][0]
+    check(("%d superseded versions" % gone) in p.stdout and gone > 0,
+          "share compact removes superseded versions: " + p.stdout.strip())
+    check(a.query("SELECT count(*) FROM objects")[0][0] == cur and
+          a.query("SELECT count(*) FROM objects o JOIN changes c ON "
+                  "c.seq = o.seq")[0][0] == cur,
+          "every current version is still in the change log")
     if FAILURES:
         print("%d checks failed" % len(FAILURES))
         sys.exit(1)
