@@ -219,18 +219,32 @@ def main():
     for n in (a, b, c, x):
         n.start()
 
-    # -- relay a -> b -> c -----------------------------------------------
-    ind = indicator("c2.relay.example")
-    t0 = time.time()
-    publish(a, [ind])
-    wait_for(lambda: b.has(ind["id"]), 5, "b has a's indicator")
-    tb = time.time() - t0
-    wait_for(lambda: c.has(ind["id"]), 5, "c has it through b")
-    tc = time.time() - t0
-    print("a -> b %.3f s, a -> b -> c %.3f s" % (tb, tc))
-    # how fast is the benchmark's business (bench/sync.py measures the
-    # latency on an idle machine); here the relay only has to happen, and
-    # CI runs this test beside others on two cores
+    # -- relay a -> b -> c, within a second ------------------------------
+    # The latency itself is the benchmark's (bench/sync.py, p50/p99 on an
+    # idle machine). Here CI runs this test beside others on two cores,
+    # where one relay once took 1.04 s: the test asks that the relay be
+    # able to make it within one second (the release build; sanitizers,
+    # several times slower, get four), in the best of three tries.
+    limit = 1.0 if os.environ.get("KYKLOS_SANITIZE", "none") in ("", "none") \
+        else 4.0
+    best = None
+    for attempt in range(3):
+        one = indicator("c2.relay.example" if attempt == 0 else
+                        "c2.relay%d.example" % attempt)
+        t0 = time.time()
+        publish(a, [one])
+        wait_for(lambda: b.has(one["id"]), 5, "b has a's indicator")
+        tb = time.time() - t0
+        wait_for(lambda: c.has(one["id"]), 5, "c has it through b")
+        tc = time.time() - t0
+        print("a -> b %.3f s, a -> b -> c %.3f s" % (tb, tc))
+        if attempt == 0:
+            ind = one
+        best = tc if best is None else min(best, tc)
+        if best < limit:
+            break
+    check(best < limit, "a -> b -> c within %.0f s (best %.3f s)" %
+          (limit, best))
     row = c.query("SELECT origin, via, hops, seal FROM changes WHERE id = ?",
                   (ind["id"],))[0]
     check(row[0] == a.node_id, "c records a as the origin")
