@@ -637,8 +637,22 @@ static int join(struct ky_incident *inc, const struct ky_incident_alert *a,
 		if (conf > inc->conf_max)
 			inc->conf_max = conf > 100 ? 100 : conf;
 	}
-	if (inc->rev[ri - 1].level > inc->level_max)
+	if (inc->rev[ri - 1].level > inc->level_max) {
 		inc->level_max = inc->rev[ri - 1].level;
+		/* an incident is named after its most severe alert (the first
+		 * among equals): a brute force that ends in a login is not
+		 * "SSH authentication failure" */
+		if (nz(a->title)) {
+			char *title = ky__inc_clean_dup(a->title);
+
+			if (title == NULL) {
+				r = KY_E_NOMEM;
+				goto out;
+			}
+			free(inc->title);
+			inc->title = title;
+		}
+	}
 	if (new_host || new_addr) {
 		int c = 0, x;
 

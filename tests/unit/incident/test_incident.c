@@ -181,6 +181,35 @@ static void test_dedup(void **state)
 	ky_incidents_free(e);
 }
 
+/* An incident takes the title of its most severe alert, the first among
+ * equals. */
+static void test_title(void **state)
+{
+	struct ky_incidents *e = engine(KY_INCIDENT_KEY_HOST, 3600 * S, 0);
+	struct ky_incident_alert a = al(1, "ssh failure", T0, "h", NULL, NULL);
+	int64_t id;
+
+	(void)state;
+	a.level = 1;
+	id = add(e, &a, KY_INC_OPENED);
+	assert_string_equal(ky_incident_title(ky_incidents_get(e, id)),
+			    "ssh failure");
+	a = al(2, "login after brute force", T0 + S, "h", NULL, NULL);
+	a.level = 4;
+	add(e, &a, KY_INC_JOINED);
+	assert_string_equal(ky_incident_title(ky_incidents_get(e, id)),
+			    "login after brute force");
+	a = al(3, "another critical", T0 + 2 * S, "h", NULL, NULL);
+	a.level = 4;
+	add(e, &a, KY_INC_JOINED);
+	a = al(4, "a lesser one", T0 + 3 * S, "h", NULL, NULL);
+	a.level = 2;
+	add(e, &a, KY_INC_JOINED);
+	assert_string_equal(ky_incident_title(ky_incidents_get(e, id)),
+			    "login after brute force");
+	ky_incidents_free(e);
+}
+
 static void test_closed_not_reopened(void **state)
 {
 	struct ky_incidents *e = engine(KY_INCIDENT_KEY_RULE, 3600 * S, 0);
@@ -803,6 +832,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_missing_key_fields),
 		cmocka_unit_test(test_dedup),
+		cmocka_unit_test(test_title),
 		cmocka_unit_test(test_closed_not_reopened),
 		cmocka_unit_test(test_correlation),
 		cmocka_unit_test(test_limits_and_bad_alerts),
