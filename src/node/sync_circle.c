@@ -12,6 +12,8 @@
 
 #include "base/log.h"
 #include "base/time.h"
+#include "base/arena.h"
+#include "event/json.h"
 #include "intel/stix.h"
 #include "node/detector.h"
 #include "node/sync_int.h"
@@ -25,7 +27,32 @@ struct exp {
 	json_t *map; /* pattern -> indicator id */
 	size_t n;
 	int rc;
+	/* the zero-copy scanner of the ingest path: most indicators are
+	 * read without building a tree (jansson when it declines) */
+	struct ky_arena *arena;
+	struct ky_event ev;
+	bool ev_ok;
 };
+
+static void exp_init(struct exp *x, struct ky_sync *s)
+{
+	memset(x, 0, sizeof(*x));
+	x->s = s;
+	x->map = json_object();
+	ky_buf_init(&x->csv, 0);
+	x->arena = ky_arena_new(1 << 16, 0);
+	x->ev_ok =
+		x->arena != NULL && ky_event_init(&x->ev, x->arena, 256) == 0;
+}
+
+static void exp_free(struct exp *x)
+{
+	ky_buf_free(&x->csv);
+	json_decref(x->map);
+	if (x->ev_ok)
+		ky_event_free(&x->ev);
+	ky_arena_free(x->arena);
+}
 
 static int csv_field(struct ky_buf *b, const char *v)
 {
@@ -36,41 +63,83 @@ static int csv_field(struct ky_buf *b, const char *v)
 	return r ? r : ky_buf_addc(b, '"');
 }
 
-static int exp_cb(void *ud, const struct ky_change *c)
+/* One indicator into the list: value, type, confidence, id. */
+static int exp_add(struct exp *x, const char *pat, const char *id, int conf)
 {
-	struct exp *x = ud;
-	json_t *o, *pat;
 	enum ky_ioc_type t;
 	char *value = NULL;
-	const char *id;
-	int conf, r;
+	int r;
 
-	/* what others shared; ours are in the configured lists already */
-	if (strcmp(c->origin, x->s->node_id) == 0 || c->object == NULL)
+	if (ky_stix_pattern_ioc(pat, &t, &value, NULL) != 0)
 		return 0;
-	if ((o = json_loadb(c->object, c->object_len, 0, NULL)) == NULL)
-		return 0;
-	pat = json_object_get(o, "pattern");
-	id = json_string_value(json_object_get(o, "id"));
-	if (json_is_true(json_object_get(o, "revoked")) || id == NULL ||
-	    ky_stix_pattern_ioc(json_string_value(pat), &t, &value, NULL) !=
-		    0) {
-		json_decref(o);
-		return 0;
-	}
-	conf = json_is_integer(json_object_get(o, "confidence"))
-		       ? (int)json_integer_value(
-				 json_object_get(o, "confidence"))
-		       : 50;
 	r = csv_field(&x->csv, value);
 	r = r ? r : ky_buf_addf(&x->csv, ",%s,%d,", ky_ioc_type_name(t), conf);
 	r = r ? r : csv_field(&x->csv, id);
 	r = r ? r : ky_buf_addc(&x->csv, '\n');
-	r = r ? r
-	      : json_object_set_new(x->map, json_string_value(pat),
-				    json_string(id));
+	r = r ? r : json_object_set_new(x->map, pat, json_string(id));
 	x->n++;
 	free(value);
+	return r;
+}
+
+/* The fast way: 1 when it read the indicator (added or skipped), 0 when
+ * the slow way must. */
+static int exp_scan(struct exp *x, const struct ky_change *c, int *rc)
+{
+	const struct ky_field *pat, *id, *rev, *conf;
+	char *p = NULL, *i = NULL;
+
+	if (!x->ev_ok)
+		return 0;
+	ky_event_reset(&x->ev);
+	ky_arena_reset(x->arena);
+	if (ky_json_to_event(c->object, c->object_len, &x->ev, 32, NULL) != 0)
+		return 0;
+	pat = ky_event_get(&x->ev, "pattern");
+	id = ky_event_get(&x->ev, "id");
+	rev = ky_event_get(&x->ev, "revoked");
+	conf = ky_event_get(&x->ev, "confidence");
+	*rc = 0;
+	if ((rev && rev->type == KY_V_BOOL && rev->v.b) || pat == NULL ||
+	    pat->type != KY_V_STR || id == NULL || id->type != KY_V_STR)
+		return 1;
+	if ((p = strndup(pat->str, pat->str_len)) == NULL ||
+	    (i = strndup(id->str, id->str_len)) == NULL) {
+		*rc = KY_E_NOMEM;
+	} else if (strlen(p) == pat->str_len && strlen(i) == id->str_len) {
+		/* (a NUL inside either is nothing we would match) */
+		*rc = exp_add(x, p, i,
+			      conf && conf->type == KY_V_INT ? (int)conf->v.i
+							     : 50);
+	}
+	free(p);
+	free(i);
+	return 1;
+}
+
+static int exp_cb(void *ud, const struct ky_change *c)
+{
+	struct exp *x = ud;
+	json_t *o;
+	const char *pat, *id;
+	int conf, r = 0;
+
+	/* what others shared; ours are in the configured lists already */
+	if (strcmp(c->origin, x->s->node_id) == 0 || c->object == NULL)
+		return 0;
+	if (exp_scan(x, c, &r))
+		return r;
+	if ((o = json_loadb(c->object, c->object_len, 0, NULL)) == NULL)
+		return 0;
+	pat = json_string_value(json_object_get(o, "pattern"));
+	id = json_string_value(json_object_get(o, "id"));
+	conf = json_is_integer(json_object_get(o, "confidence"))
+		       ? (int)json_integer_value(
+				 json_object_get(o, "confidence"))
+		       : 50;
+	if (!json_is_true(json_object_get(o, "revoked")) && id != NULL &&
+	    pat != NULL)
+		r = exp_add(x, pat, id, conf);
 	json_decref(o);
 	return r;
 }
@@ -104,7 +173,7 @@ static int inc_cb(void *ud, const struct ky_change *c)
  * of a listed indicator rewrites it.  True when it changed. */
 static bool append_iocs(struct ky_sync *s, bool *full)
 {
-	struct exp x = {.s = s, .map = json_object()};
+	struct exp x;
 	struct inc in = {.x = &x, .last = s->circle_seq};
 	struct ky_err err = {0};
 	char path[4200];
@@ -114,7 +183,7 @@ static bool append_iocs(struct ky_sync *s, bool *full)
 	FILE *f;
 
 	*full = false;
-	ky_buf_init(&x.csv, 0);
+	exp_init(&x, s);
 	if (ky_changes_after(s->wst, s->circle_seq, 0, inc_cb, &in, &err) < 0) {
 		KY_ERROR("circle indicators: %s", err.msg);
 		goto out;
@@ -150,8 +219,7 @@ static bool append_iocs(struct ky_sync *s, bool *full)
 	KY_INFO("circle: %zu more indicators shared by peers matched here",
 		x.n);
 out:
-	ky_buf_free(&x.csv);
-	json_decref(x.map);
+	exp_free(&x);
 	return changed;
 }
 
@@ -159,13 +227,13 @@ out:
  * reload. */
 static bool export_iocs(struct ky_sync *s)
 {
-	struct exp x = {.s = s, .map = json_object()};
+	struct exp x;
 	char path[4200], tmp[4300];
 	struct ky_err err = {0};
 	bool changed = false;
 	FILE *f;
 
-	ky_buf_init(&x.csv, 0);
+	exp_init(&x, s);
 	ky_buf_adds(&x.csv, "value,type,confidence,id\n");
 	ky_changes_max_seq(s->wst, &s->circle_seq, NULL);
 	if (ky_changes_objects(s->wst, "indicator", exp_cb, &x, &err) != 0) {
@@ -204,8 +272,7 @@ static bool export_iocs(struct ky_sync *s)
 	changed = true;
 	KY_INFO("circle: %zu indicators shared by peers now matched here", x.n);
 out:
-	ky_buf_free(&x.csv);
-	json_decref(x.map);
+	exp_free(&x);
 	return changed;
 }
 
