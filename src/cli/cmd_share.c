@@ -233,7 +233,7 @@ static int share_compact(struct ky_cli *cli, int argc, char **argv)
 	struct ky_cli_share s;
 	struct ky_err err = {0};
 	int64_t days = -1;
-	size_t n = 0, total = 0;
+	size_t total = 0;
 	char *end;
 
 	for (int i = 2; i < argc; i++) {
@@ -257,20 +257,13 @@ static int share_compact(struct ky_cli *cli, int argc, char **argv)
 	}
 	if (days < 0)
 		days = s.cfg.share_retention;
-	do {
-		if (ky_store_begin(s.st, &err) != 0 ||
-		    ky_changes_compact(s.st,
-				       ky_time_now_ns() -
-					       days * 86400 * 1000000000LL,
-				       10000, &n, &err) != 0 ||
-		    ky_store_commit(s.st, &err) != 0) {
-			ky_store_rollback(s.st);
-			ky_cli_error("%s", err.msg);
-			ky_cli_share_close(&s);
-			return 1;
-		}
-		total += n;
-	} while (n == 10000);
+	if (ky_changes_compact_all(
+		    s.st, ky_time_now_ns() - days * 86400 * 1000000000LL,
+		    &total, &err) != 0) {
+		ky_cli_error("%s", err.msg);
+		ky_cli_share_close(&s);
+		return 1;
+	}
 	printf("%zu superseded versions older than %lld days removed from "
 	       "the change log\n",
 	       total, (long long)days);

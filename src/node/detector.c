@@ -124,6 +124,25 @@ static int load_iocs(struct ky_ioc_set *set, char *const *files, size_t n,
 	return 0;
 }
 
+/* The indicator and warning lists of o into a new set of d's. */
+static int load_lists(struct ky_detector *d, const struct ky_detector_opts *o,
+		      struct ky_detector_info *info, struct ky_err *err)
+{
+	int r;
+
+	if (o->nindicators + o->nwarning_lists > 0) {
+		if ((d->iocs = ky_ioc_set_new()) == NULL)
+			return ky_err_set(err, KY_E_NOMEM, "out of memory");
+		if ((r = load_iocs(d->iocs, o->indicators, o->nindicators,
+				   false, info, o, err)) != 0 ||
+		    (r = load_iocs(d->iocs, o->warning_lists, o->nwarning_lists,
+				   true, info, o, err)) != 0)
+			return r;
+	}
+	d->empty = ky_ruleset_count(d->rs) == 0 && d->iocs == NULL;
+	return 0;
+}
+
 static int index_rules(struct ky_detector *d)
 {
 	size_t n = ky_ruleset_count(d->rs);
@@ -183,18 +202,8 @@ int ky_detector_new(struct ky_detector **out, const struct ky_detector_opts *o,
 		ky_err_set(err, r, "out of memory");
 		goto out;
 	}
-	if (o->nindicators + o->nwarning_lists > 0) {
-		if ((d->iocs = ky_ioc_set_new()) == NULL) {
-			r = ky_err_set(err, KY_E_NOMEM, "out of memory");
-			goto out;
-		}
-		if ((r = load_iocs(d->iocs, o->indicators, o->nindicators,
-				   false, info, o, err)) != 0 ||
-		    (r = load_iocs(d->iocs, o->warning_lists, o->nwarning_lists,
-				   true, info, o, err)) != 0)
-			goto out;
-	}
-	d->empty = ky_ruleset_count(d->rs) == 0 && d->iocs == NULL;
+	if ((r = load_lists(d, o, info, err)) != 0)
+		goto out;
 	*out = d;
 	d = NULL;
 out:
@@ -226,18 +235,8 @@ int ky_detector_new_indicators(struct ky_detector **out,
 	d->byid = owner->byid;
 	info->load.rules = info->load.compiled = ky_ruleset_count(d->rs);
 	info->unmapped = ky_ruleset_unmapped(d->rs);
-	if (o->nindicators + o->nwarning_lists > 0) {
-		if ((d->iocs = ky_ioc_set_new()) == NULL) {
-			r = ky_err_set(err, KY_E_NOMEM, "out of memory");
-			goto out;
-		}
-		if ((r = load_iocs(d->iocs, o->indicators, o->nindicators,
-				   false, info, o, err)) != 0 ||
-		    (r = load_iocs(d->iocs, o->warning_lists, o->nwarning_lists,
-				   true, info, o, err)) != 0)
-			goto out;
-	}
-	d->empty = ky_ruleset_count(d->rs) == 0 && d->iocs == NULL;
+	if ((r = load_lists(d, o, info, err)) != 0)
+		goto out;
 	*out = d;
 	d = NULL;
 out:

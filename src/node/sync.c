@@ -480,38 +480,27 @@ static int pending_cb(void *ud, const struct ky_pending_entry *e)
 }
 
 /* Once an hour: superseded versions older than share.retention leave the
- * change log, in transactions of 10,000 so that a big first run does not
- * hold the store for long. */
+ * change log. */
 static void compact(struct ky_sync *s)
 {
-	int64_t now = ky_time_mono_ns(), total = 0;
+	int64_t now = ky_time_mono_ns();
 	struct ky_err err = {0};
-	size_t n;
+	size_t total = 0;
 
 	if (s->cfg->share_retention <= 0 ||
 	    (s->compact_ns != 0 && now - s->compact_ns < 3600 * 1000000000LL))
 		return;
 	s->compact_ns = now;
-	do {
-		n = 0;
-		if (ky_store_begin(s->wst, &err) != 0)
-			break;
-		if (ky_changes_compact(s->wst,
-				       ky_time_now_ns() -
-					       s->cfg->share_retention * 86400 *
-						       1000000000LL,
-				       10000, &n, &err) != 0 ||
-		    ky_store_commit(s->wst, &err) != 0) {
-			ky_store_rollback(s->wst);
-			KY_ERROR("change log: %s", err.msg);
-			return;
-		}
-		total += (int64_t)n;
-	} while (n == 10000);
-	if (total > 0)
-		KY_INFO("change log: %lld superseded versions older than %lld "
+	if (ky_changes_compact_all(s->wst,
+				   ky_time_now_ns() - s->cfg->share_retention *
+							      86400 *
+							      1000000000LL,
+				   &total, &err) != 0)
+		KY_ERROR("change log: %s", err.msg);
+	else if (total > 0)
+		KY_INFO("change log: %zu superseded versions older than %lld "
 			"days removed",
-			(long long)total, (long long)s->cfg->share_retention);
+			total, (long long)s->cfg->share_retention);
 }
 
 static void work_once(struct ky_sync *s)

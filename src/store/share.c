@@ -243,6 +243,27 @@ int ky_changes_compact(struct ky_store *s, int64_t before_ns, size_t max,
 	return 0;
 }
 
+int ky_changes_compact_all(struct ky_store *s, int64_t before_ns, size_t *total,
+			   struct ky_err *err)
+{
+	size_t n;
+	int r;
+
+	*total = 0;
+	do {
+		if ((r = ky_store_begin(s, err)) != 0)
+			return r;
+		if ((r = ky_changes_compact(s, before_ns, 10000, &n, err)) !=
+			    0 ||
+		    (r = ky_store_commit(s, err)) != 0) {
+			ky_store_rollback(s);
+			return r;
+		}
+		*total += n;
+	} while (n == 10000);
+	return 0;
+}
+
 int ky_changes_max_seq(struct ky_store *s, int64_t *seq, struct ky_err *err)
 {
 	sqlite3_stmt *st =

@@ -50,6 +50,10 @@ int ky_changes_max_seq(struct ky_store *s, int64_t *seq, struct ky_err *err);
  * one and converges all the same.  *removed: how many went. */
 int ky_changes_compact(struct ky_store *s, int64_t before_ns, size_t max,
 		       size_t *removed, struct ky_err *err);
+/* All of them, 10,000 per transaction (a big first run does not hold the
+ * store for long); *total: how many went. */
+int ky_changes_compact_all(struct ky_store *s, int64_t before_ns, size_t *total,
+			   struct ky_err *err);
 /* The current version of an object (KY_E_NOTFOUND when none). */
 int ky_changes_current(struct ky_store *s, const char *id,
 		       int (*fn)(void *ud, const struct ky_change *c), void *ud,
