@@ -54,6 +54,20 @@ static void exp_free(struct exp *x)
 	ky_arena_free(x->arena);
 }
 
+/* Writes (or appends) text to path; false when any step failed (the file
+ * is closed either way). */
+static bool put_file(const char *path, const char *mode,
+		     const struct ky_buf *text)
+{
+	FILE *f = fopen(path, mode);
+	bool ok;
+
+	if (f == NULL)
+		return false;
+	ok = fwrite(text->data, 1, text->len, f) == text->len;
+	return fclose(f) == 0 && ok;
+}
+
 static int csv_field(struct ky_buf *b, const char *v)
 {
 	int r = ky_buf_addc(b, '"');
@@ -180,7 +194,6 @@ static bool append_iocs(struct ky_sync *s, bool *full)
 	const char *k;
 	json_t *v;
 	bool changed = false;
-	FILE *f;
 
 	*full = false;
 	exp_init(&x, s);
@@ -202,9 +215,7 @@ static bool append_iocs(struct ky_sync *s, bool *full)
 		goto out;
 	}
 	s->circle_seq = in.last;
-	if ((f = fopen(path, "a")) == NULL ||
-	    fwrite(x.csv.data, 1, x.csv.len, f) != x.csv.len ||
-	    fclose(f) != 0) {
+	if (!put_file(path, "a", &x.csv)) {
 		KY_ERROR("circle indicators: %s: cannot append", path);
 		*full = true;
 		goto out;
@@ -231,7 +242,6 @@ static bool export_iocs(struct ky_sync *s)
 	char path[4200], tmp[4300];
 	struct ky_err err = {0};
 	bool changed = false;
-	FILE *f;
 
 	exp_init(&x, s);
 	ky_buf_adds(&x.csv, "value,type,confidence,id\n");
@@ -251,9 +261,7 @@ static bool export_iocs(struct ky_sync *s)
 	}
 	snprintf(path, sizeof(path), "%s/" KY_CIRCLE_IOCS, s->cfg->home);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((f = fopen(tmp, "w")) == NULL ||
-	    fwrite(x.csv.data, 1, x.csv.len, f) != x.csv.len ||
-	    fclose(f) != 0 || rename(tmp, path) != 0) {
+	if (!put_file(tmp, "w", &x.csv) || rename(tmp, path) != 0) {
 		KY_ERROR("circle indicators: %s: cannot write", path);
 		goto out;
 	}
