@@ -22,6 +22,9 @@
 #define BACKOFF_MAX (300 * NS)
 #define ROUNDS_MAX 100	     /* batches per pull while the peer has more */
 #define SPOOL_MAX (64 << 20) /* bytes of one batch held before applying */
+/* bytes of a batch parsed ahead by the fetch thread (a parsed line takes
+ * several times its size; past this the apply parses) */
+#define PARSE_AHEAD_MAX (16 << 20)
 
 struct peer_copy {
 	char name[128], node_id[64], pubkey[160], url[512], country[8];
@@ -229,10 +232,16 @@ struct fetch {
 	int64_t t_start, t_got;
 	int rc;
 	struct ky_err err;
+	/* the lines parsed ahead (NULL: parse at apply), in line order */
+	json_t **parsed;
+	size_t nparsed;
 };
 
 static void fetch_free(struct fetch *f)
 {
+	for (size_t i = 0; i < f->nparsed; i++)
+		json_decref(f->parsed[i]);
+	free(f->parsed);
 	curl_easy_cleanup(f->x.c);
 	ky_buf_free(&f->x.line);
 	free(f->x.binding);
@@ -305,6 +314,33 @@ out:
 	free(hb);
 }
 
+/* Parses the spooled lines (up to PARSE_AHEAD_MAX bytes) so that the
+ * apply, in the other thread, only checks and stores. */
+static void parse_ahead(struct fetch *f)
+{
+	const char *p = f->x.line.data, *end = p + f->x.line.len;
+	size_t n = 0, cap = 0, bytes = 0;
+
+	while (p < end && bytes < PARSE_AHEAD_MAX) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 1024;
+			json_t **np = realloc(f->parsed, nc * sizeof(*np));
+
+			if (np == NULL)
+				break; /* the apply parses the rest */
+			f->parsed = np;
+			cap = nc;
+		}
+		f->parsed[n++] = ky_batch_line_parse(p, len);
+		f->nparsed = n;
+		bytes += len;
+		p += len;
+	}
+}
+
 /* Where the spooled batch says it ends (its trailer's "last"), read
  * without trusting it: only to ask for the next batch early.  The apply
  * verifies the trailer, and a next batch that does not start where the
@@ -347,12 +383,21 @@ static int apply(struct ky_sync *s, const struct peer_copy *p, struct fetch *f,
 	in_tx = true;
 	if ((r = ky_batch_in_new(s->pst, &s->self, &row, &x->b, err)) != 0)
 		goto out;
-	for (size_t at = 0; at < x->line.len;) {
+	for (size_t at = 0, i = 0; at < x->line.len; i++) {
 		const char *p0 = x->line.data + at;
 		const char *nl = memchr(p0, '\n', x->line.len - at);
 		size_t n = nl ? (size_t)(nl - p0) + 1 : x->line.len - at;
 
-		if ((r = ky_batch_in_line(x->b, p0, n, err)) != 0)
+		if (i < f->nparsed) {
+			/* its reference goes to the batch */
+			json_t *j = f->parsed[i];
+
+			f->parsed[i] = NULL;
+			r = ky_batch_in_parsed(x->b, p0, n, j, err);
+		} else {
+			r = ky_batch_in_line(x->b, p0, n, err);
+		}
+		if (r != 0)
 			goto out;
 		at += n;
 	}
@@ -408,6 +453,8 @@ static void *ahead_main(void *arg)
 	struct ahead *a = arg;
 
 	fetch_run(a->s, a->p, &a->f);
+	if (a->f.rc == 0)
+		parse_ahead(&a->f);
 	return NULL;
 }
 

@@ -85,6 +85,13 @@ int ky_batch_in_new(struct ky_store *st, const struct ky_share_self *self,
 		    struct ky_err *err);
 int ky_batch_in_line(struct ky_batch_in *b, const char *line, size_t n,
 		     struct ky_err *err);
+/* The parse of a line, done ahead (by another thread, while the batch
+ * before it is applied): the JSON object of a complete line, or NULL.
+ * ky_batch_in_parsed then takes it (its reference) in place of parsing the
+ * same line; NULL makes it parse the line itself, to report the error. */
+json_t *ky_batch_line_parse(const char *line, size_t n);
+int ky_batch_in_parsed(struct ky_batch_in *b, const char *line, size_t n,
+		       json_t *j, struct ky_err *err);
 int ky_batch_in_finish(struct ky_batch_in *b, struct ky_batch_result *res,
 		       struct ky_err *err);
 /* After the commit: one "received" record per change added. */

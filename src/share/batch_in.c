@@ -523,26 +523,32 @@ static int trailer(struct ky_batch_in *b, json_t *j, size_t line,
 	return 0;
 }
 
-int ky_batch_in_line(struct ky_batch_in *b, const char *line, size_t n,
-		     struct ky_err *err)
+json_t *ky_batch_line_parse(const char *line, size_t n)
 {
-	size_t lineno = ++b->lines;
-	json_error_t je;
 	json_t *j;
+
+	if (n == 0 || line[n - 1] != '\n' || n > KY_BATCH_LINE_MAX)
+		return NULL;
+	j = json_loadb(line, n, JSON_REJECT_DUPLICATES, NULL);
+	if (j != NULL && !json_is_object(j)) {
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
+}
+
+int ky_batch_in_parsed(struct ky_batch_in *b, const char *line, size_t n,
+		       json_t *j, struct ky_err *err)
+{
+	size_t lineno;
 	int r;
 
-	if (b->state == 2)
-		return fail(b, err, "data after the trailer");
-	if (n == 0 || line[n - 1] != '\n' || n > KY_BATCH_LINE_MAX)
-		return fail(b, err,
-			    "line %zu: not a complete line, or longer "
-			    "than %d bytes",
-			    lineno, KY_BATCH_LINE_MAX);
-	if ((j = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je)) == NULL ||
-	    !json_is_object(j)) {
+	if (j == NULL) /* parsed again, for the error and its position */
+		return ky_batch_in_line(b, line, n, err);
+	lineno = ++b->lines;
+	if (b->state == 2) {
 		json_decref(j);
-		return fail(b, err, "line %zu:%d: %s", lineno, je.column,
-			    j ? "not an object" : je.text);
+		return fail(b, err, "data after the trailer");
 	}
 	if (b->state == 0) {
 		EVP_DigestUpdate(b->md, line, n);
@@ -562,6 +568,28 @@ int ky_batch_in_line(struct ky_batch_in *b, const char *line, size_t n,
 	}
 	json_decref(j);
 	return r;
+}
+
+int ky_batch_in_line(struct ky_batch_in *b, const char *line, size_t n,
+		     struct ky_err *err)
+{
+	json_error_t je;
+	json_t *j;
+
+	if (b->state == 2)
+		return fail(b, err, "data after the trailer");
+	if (n == 0 || line[n - 1] != '\n' || n > KY_BATCH_LINE_MAX)
+		return fail(b, err,
+			    "line %zu: not a complete line, or longer "
+			    "than %d bytes",
+			    b->lines + 1, KY_BATCH_LINE_MAX);
+	if ((j = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je)) == NULL ||
+	    !json_is_object(j)) {
+		json_decref(j);
+		return fail(b, err, "line %zu:%d: %s", b->lines + 1, je.column,
+			    j ? "not an object" : je.text);
+	}
+	return ky_batch_in_parsed(b, line, n, j, err);
 }
 
 int ky_batch_in_finish(struct ky_batch_in *b, struct ky_batch_result *res,
