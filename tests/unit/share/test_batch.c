@@ -200,6 +200,19 @@ static int64_t count_changes(struct node *n)
 	return m;
 }
 
+/* Publishes objs on A in one transaction; how many new versions. */
+static size_t publish_on_a(json_t **objs, size_t n, int64_t now)
+{
+	struct ky_err err = {0};
+	size_t added = 0;
+
+	assert_int_equal(ky_store_begin(A.st, &err), 0);
+	assert_int_equal(
+		ky_share_publish(A.st, &A.self, objs, n, now, &added, &err), 0);
+	assert_int_equal(ky_store_commit(A.st, &err), 0);
+	return added;
+}
+
 static void publish_a(void)
 {
 	struct ky_stix_ctx c = {A.id, "A", 1795000000000000000LL};
@@ -234,18 +247,9 @@ static void publish_a(void)
 	json_decref(doc);
 	for (size_t i = 0; i < n; i++)
 		assert_non_null(objs[i]);
-	assert_int_equal(ky_store_begin(A.st, &err), 0);
-	assert_int_equal(ky_share_publish(A.st, &A.self, objs, n, c.now_ns,
-					  &added, &err),
-			 0);
-	assert_int_equal(ky_store_commit(A.st, &err), 0);
-	assert_int_equal(added, n);
+	assert_int_equal(publish_on_a(objs, n, c.now_ns), n);
 	/* publishing the same versions again adds nothing */
-	assert_int_equal(ky_store_begin(A.st, &err), 0);
-	assert_int_equal(ky_share_publish(A.st, &A.self, objs, n, c.now_ns,
-					  &added, &err),
-			 0);
-	assert_int_equal(ky_store_commit(A.st, &err), 0);
+	added = publish_on_a(objs, n, c.now_ns);
 	assert_int_equal(added, 0);
 	for (size_t i = 0; i < n; i++)
 		json_decref(objs[i]);
@@ -365,7 +369,6 @@ static void test_tamper(void **state)
 	struct ky_err err = {0};
 	struct ky_buf ab;
 	json_t *o;
-	size_t added;
 	int64_t before, after0;
 	char *p;
 
@@ -373,11 +376,7 @@ static void test_tamper(void **state)
 	assert_int_equal(ky_changes_max_seq(A.st, &after0, &err), 0);
 	o = ky_stix_indicator(&c, KY_IOC_DOMAIN, "c2.tamper.example", 70,
 			      KY_TLP_GREEN, c.now_ns, &err);
-	assert_int_equal(ky_store_begin(A.st, &err), 0);
-	assert_int_equal(
-		ky_share_publish(A.st, &A.self, &o, 1, c.now_ns, &added, &err),
-		0);
-	assert_int_equal(ky_store_commit(A.st, &err), 0);
+	publish_on_a(&o, 1, c.now_ns);
 	json_decref(o);
 	write_batch(&A, &B, pa, after0, &ab, &s);
 	assert_int_equal(s.sent, 1);
@@ -486,7 +485,7 @@ static void test_compact(void **state)
 	struct ky_buf ab;
 	struct found f = {.want = "compact.example"};
 	char id[KY_STIX_ID_MAX], mod[KY_TIME_RFC3339_LEN];
-	size_t added, removed = 0;
+	size_t removed = 0;
 	int before = 0, after = 0, current0 = 0, current1 = 0;
 	json_t *o;
 
@@ -499,12 +498,7 @@ static void test_compact(void **state)
 		json_object_set_new(o, "modified", json_string(mod));
 		snprintf(id, sizeof(id), "%s",
 			 json_string_value(json_object_get(o, "id")));
-		assert_int_equal(ky_store_begin(A.st, &err), 0);
-		assert_int_equal(ky_share_publish(A.st, &A.self, &o, 1,
-						  c.now_ns + v, &added, &err),
-				 0);
-		assert_int_equal(ky_store_commit(A.st, &err), 0);
-		assert_int_equal(added, 1);
+		assert_int_equal(publish_on_a(&o, 1, c.now_ns + v), 1);
 		json_decref(o);
 	}
 	assert_int_equal(ky_changes_after(A.st, 0, 0, count_cb, &before, &err),
@@ -674,18 +668,13 @@ static void test_object_bytes(void **state)
 	struct ky_err err = {0};
 	struct ky_buf ab;
 	json_t *o;
-	size_t added;
 	int64_t after0;
 
 	(void)state;
 	assert_int_equal(ky_changes_max_seq(A.st, &after0, &err), 0);
 	o = ky_stix_indicator(&c, KY_IOC_DOMAIN, "bytes.example", 70,
 			      KY_TLP_GREEN, c.now_ns, &err);
-	assert_int_equal(ky_store_begin(A.st, &err), 0);
-	assert_int_equal(
-		ky_share_publish(A.st, &A.self, &o, 1, c.now_ns, &added, &err),
-		0);
-	assert_int_equal(ky_store_commit(A.st, &err), 0);
+	publish_on_a(&o, 1, c.now_ns);
 	json_decref(o);
 
 	/* a changed letter with a valid trailer: the seal refuses it */
