@@ -162,6 +162,27 @@ static uint32_t lookup(const struct ky_ruleset *rs, const char *path, size_t n,
 	return fd;
 }
 
+/* lookup for an event field: by address when its path is a constant of
+ * the program (the slot is re-filled when another path takes it). */
+static inline uint32_t field_lookup(const struct ky_ruleset *rs,
+				    struct ky_match_scratch *s,
+				    const struct ky_field *f, bool *exact)
+{
+	struct ky__pcache *c;
+
+	if (!(f->flags & KY_FIELD_CONST_PATH))
+		return lookup(rs, f->path, f->path_len, exact);
+	_Static_assert(KY__PC_SLOTS == 256, "the slot is the hash's top byte");
+	c = &s->pc[((uintptr_t)f->path * 0x9e3779b97f4a7c15ULL) >> 56];
+	if (c->path != f->path || c->len != f->path_len) {
+		c->fdb = lookup(rs, f->path, f->path_len, &c->exact);
+		c->path = f->path;
+		c->len = f->path_len;
+	}
+	*exact = c->exact;
+	return c->fdb;
+}
+
 /* The value as a number: integers and floats as parsed, strings when
  * the whole text is a number. */
 static bool value_num(const struct ky_field *f, double *d)
@@ -792,7 +813,7 @@ int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 	for (uint32_t i = 0; i < ev->nfields; i++) {
 		const struct ky_field *f = &ev->fields[i];
 		bool exact;
-		uint32_t fd = lookup(rs, f->path, f->path_len, &exact);
+		uint32_t fd = field_lookup(rs, s, f, &exact);
 		uint32_t lsf;
 
 		s->fdi[i] = fd;

@@ -753,12 +753,14 @@ int ky_match_scratch_new(const struct ky_ruleset *rs,
 	s->fgen = calloc(rs->nfdbs + 1, sizeof(*s->fgen));
 	s->fnext = calloc(s->capfdi, sizeof(*s->fnext));
 	s->kwv = calloc(s->capfdi, sizeof(*s->kwv));
-	if (s->lazygen == NULL || s->fhead == NULL || s->fgen == NULL ||
-	    s->fnext == NULL || s->kwv == NULL || s->bits == NULL ||
-	    s->touched == NULL || s->sbits == NULL || s->altok == NULL ||
-	    s->afields == NULL || s->md == NULL || s->rmark == NULL ||
-	    s->gateok == NULL || s->lsval == NULL || s->fdi == NULL ||
-	    s->fvh == NULL || s->vc == NULL || s->ring == NULL) {
+	s->pc = calloc(KY__PC_SLOTS, sizeof(*s->pc));
+	if (s->pc == NULL || s->lazygen == NULL || s->fhead == NULL ||
+	    s->fgen == NULL || s->fnext == NULL || s->kwv == NULL ||
+	    s->bits == NULL || s->touched == NULL || s->sbits == NULL ||
+	    s->altok == NULL || s->afields == NULL || s->md == NULL ||
+	    s->rmark == NULL || s->gateok == NULL || s->lsval == NULL ||
+	    s->fdi == NULL || s->fvh == NULL || s->vc == NULL ||
+	    s->ring == NULL) {
 		r = KY_E_NOMEM;
 		goto out;
 	}
@@ -800,6 +802,7 @@ void ky_match_scratch_free(struct ky_match_scratch *s)
 	free(s->lazygen);
 	free(s->kwbuf);
 	free(s->kwv);
+	free(s->pc);
 	free(s->fhead);
 	free(s->fgen);
 	free(s->fnext);

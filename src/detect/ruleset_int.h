@@ -324,6 +324,17 @@ struct ky_ruleset {
 	uint32_t ftabmask;
 };
 
+/* A lookup remembered by the address of a constant path
+ * (KY_FIELD_CONST_PATH): the parsers' own field names cost a load and a
+ * compare instead of a hash. */
+#define KY__PC_SLOTS 256
+struct ky__pcache {
+	const char *path; /* NULL: empty */
+	uint32_t len;
+	uint32_t fdb; /* lookup's result */
+	bool exact;
+};
+
 struct ky_match_scratch {
 	hs_scratch_t *hs;
 	pcre2_match_data *md;
@@ -360,6 +371,7 @@ struct ky_match_scratch {
 	/* per field database: its first field in the event (+ 1; valid
 	 * when fgen is gen), and per event field the next one */
 	uint32_t *fhead, *fgen, *fnext;
+	struct ky__pcache *pc;	      /* KY__PC_SLOTS */
 	const struct ky_ruleset *rs;  /* for the match callback */
 	const struct ky__lent *lents; /* of the field being scanned */
 	unsigned long long vlen;      /* length of the value being scanned */

@@ -112,6 +112,7 @@ int ky__event_add_slow(struct ky_event *ev, const char *path, size_t path_len,
 	f->path = path;
 	f->path_len = (uint32_t)path_len;
 	f->type = (uint8_t)type;
+	f->flags = 0;
 	f->str = str;
 	f->str_len = (uint32_t)str_len;
 	f->v.i = 0;

@@ -41,6 +41,7 @@ struct ky_field {
 	const char *path; /* not NUL-terminated in general: use path_len */
 	uint32_t path_len;
 	uint8_t type;	  /* enum ky_vtype */
+	uint8_t flags;	  /* KY_FIELD_* */
 	uint32_t str_len; /* for every type: the value's text */
 	const char *str;  /* STR: the unescaped value; numbers: their literal;
 			     BOOL: "true"/"false"; NULL: "null" */
@@ -50,6 +51,12 @@ struct ky_field {
 		bool b;
 	} v;
 };
+
+/* ky_field.flags: the path is a string constant of the program (its
+ * address names it for the life of the process), so a consumer may key a
+ * cache by the address instead of hashing the bytes.  Parsers set it
+ * through ky_event_add_const; whatever rewrites a path clears it. */
+#define KY_FIELD_CONST_PATH 0x01
 
 /* Limits from configuration; an event that passes one is rejected. */
 struct ky_event_limits {
@@ -107,12 +114,26 @@ static inline int ky_event_add(struct ky_event *ev, const char *path,
 		f->path = path;
 		f->path_len = (uint32_t)path_len;
 		f->type = (uint8_t)type;
+		f->flags = 0;
 		f->str = str;
 		f->str_len = (uint32_t)str_len;
 		f->v.i = 0;
 		return 0;
 	}
 	return ky__event_add_slow(ev, path, path_len, type, str, str_len);
+}
+
+/* ky_event_add for a path that is a string constant of the program
+ * (KY_FIELD_CONST_PATH). */
+static inline int ky_event_add_const(struct ky_event *ev, const char *path,
+				     size_t path_len, enum ky_vtype type,
+				     const char *str, size_t str_len)
+{
+	int r = ky_event_add(ev, path, path_len, type, str, str_len);
+
+	if (r == 0)
+		ev->fields[ev->nfields - 1].flags = KY_FIELD_CONST_PATH;
+	return r;
 }
 
 static inline int ky_event_add_str(struct ky_event *ev, const char *path,

@@ -70,6 +70,17 @@ static inline int ky__add_int(struct ky_event *ev, const char *path,
 {
 	return ky_event_add_int_lit(ev, path, path_len, p, n, v);
 }
+/* ky__add_int for a path that is a string literal (KY_FIELD_CONST_PATH). */
+static inline int ky__add_int_const(struct ky_event *ev, const char *path,
+				    size_t path_len, const char *p, size_t n,
+				    int64_t v)
+{
+	int r = ky_event_add_int_lit(ev, path, path_len, p, n, v);
+
+	if (r == 0)
+		ev->fields[ev->nfields - 1].flags = KY_FIELD_CONST_PATH;
+	return r;
+}
 /* Unescapes a quoted value's inside (\" \\ \xHH) into the arena when it
  * holds a backslash; otherwise returns the slice as is.  NULL on NOMEM. */
 const char *ky__unescape(struct ky_event *ev, const char *p, size_t n,

@@ -597,6 +597,7 @@ static int map_path(const struct ky_fieldmap *m, struct ky_arena *a,
 	if (r != NULL) {
 		f->path = r->to;
 		f->path_len = r->to_len;
+		f->flags &= (uint8_t)~KY_FIELD_CONST_PATH;
 		return 0;
 	}
 	if (m->npfx > 0 && (x = prefix_find(m, p, n, &ml)) != NULL) {
@@ -619,6 +620,11 @@ static int map_path(const struct ky_fieldmap *m, struct ky_arena *a,
 	if (hash && m->xml && memchr(p, '#', n) != NULL &&
 	    (rc = xml_normalise(a, &p, &n)) != 0)
 		return rc;
+	/* a strip keeps a constant name constant (the tail of its bytes);
+	 * a name built in the arena is not */
+	if ((uintptr_t)p < (uintptr_t)f->path ||
+	    (uintptr_t)p + n > (uintptr_t)f->path + f->path_len)
+		f->flags &= (uint8_t)~KY_FIELD_CONST_PATH;
 	f->path = p;
 	f->path_len = (uint32_t)n;
 	return 0;
@@ -717,10 +723,12 @@ static int pair_data(const struct ky_fieldmap *m, struct ky_event *ev,
 		if (tf != NULL) {
 			tf->path = nf->str;
 			tf->path_len = nf->str_len;
+			tf->flags &= (uint8_t)~KY_FIELD_CONST_PATH;
 			nf->path = NULL; /* dropped by the caller */
 		} else {
 			nf->path = nf->str;
 			nf->path_len = nf->str_len;
+			nf->flags &= (uint8_t)~KY_FIELD_CONST_PATH;
 			nf->str = "";
 			nf->str_len = 0;
 		}

@@ -544,6 +544,7 @@ add_field(struct scan *s, const uint8_t *at, const char *path, size_t plen,
 		f->path = path;
 		f->path_len = (uint32_t)plen;
 		f->type = (uint8_t)t;
+		f->flags = 0;
 		f->str = str;
 		f->str_len = (uint32_t)len;
 		f->v.i = 0;

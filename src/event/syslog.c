@@ -9,7 +9,7 @@
 #include "base/time.h"
 #include "event/syslog.h"
 
-#define LIT(s) s, sizeof(s) - 1
+#define LIT(s) "" s, sizeof(s) - 1
 
 /* RFC 5424 section 6 field limits. */
 #define HOSTNAME_MAX 255
@@ -57,12 +57,24 @@ static int add_failed(struct ky_err *err, int r, size_t off,
 	return ky_err_set(err, r, "offset %zu: %s", off, ky_strerror(r));
 }
 
-/* An integer field whose literal is already at hand: no arena copy. */
+/* An integer field whose literal is already at hand: no arena copy.
+ * Every caller names its path with LIT(): KY_FIELD_CONST_PATH. */
 static inline int add_int_lit(struct ky_event *ev, const char *path,
 			      size_t plen, const char *lit, size_t llen,
 			      int64_t v)
 {
-	return ky_event_add_int_lit(ev, path, plen, lit, llen, v);
+	int r = ky_event_add_int_lit(ev, path, plen, lit, llen, v);
+
+	if (r == 0)
+		ev->fields[ev->nfields - 1].flags = KY_FIELD_CONST_PATH;
+	return r;
+}
+
+/* A string field under a path named with LIT(). */
+static inline int add_str_c(struct ky_event *ev, const char *path, size_t plen,
+			    const char *s, size_t n)
+{
+	return ky_event_add_const(ev, path, plen, KY_V_STR, s, n);
 }
 
 /* Room for k more fields without growing the array or passing
@@ -84,6 +96,7 @@ static inline void put(struct ky_field *f, const char *path, size_t plen,
 	f->path = path;
 	f->path_len = (uint32_t)plen;
 	f->type = (uint8_t)type;
+	f->flags = KY_FIELD_CONST_PATH; /* every caller names a literal */
 	f->str = s;
 	f->str_len = (uint32_t)n;
 	f->v.i = v;
@@ -100,7 +113,7 @@ static int add_pid(struct ky_event *ev, const char *s, size_t n)
 		v = v * 10 + (s[i] - '0');
 	if (i == n)
 		return add_int_lit(ev, LIT("process.pid"), s, n, v);
-	return ky_event_add_str(ev, LIT("process.pid"), s, n);
+	return add_str_c(ev, LIT("process.pid"), s, n);
 }
 
 /* "<N>" at p[0] == '<', N of 1-3 digits and at most 191.  Sets *end to
@@ -363,13 +376,13 @@ int ky_syslog5424_parse(const char *p, size_t n, struct ky_event *ev,
 			     err)) != 0)
 		return r;
 	if (!is_nil(w, wl) &&
-	    (r = ky_event_add_str(ev, LIT("host.hostname"), w, wl)) != 0)
+	    (r = add_str_c(ev, LIT("host.hostname"), w, wl)) != 0)
 		return add_failed(err, r, (size_t)(w - p), ev);
 	if ((r = header_word(p, n, &i, APPNAME_MAX, "APP-NAME", &w, &wl,
 			     err)) != 0)
 		return r;
 	if (!is_nil(w, wl) &&
-	    (r = ky_event_add_str(ev, LIT("process.name"), w, wl)) != 0)
+	    (r = add_str_c(ev, LIT("process.name"), w, wl)) != 0)
 		return add_failed(err, r, (size_t)(w - p), ev);
 	if ((r = header_word(p, n, &i, PROCID_MAX, "PROCID", &w, &wl, err)) !=
 	    0)
@@ -379,7 +392,7 @@ int ky_syslog5424_parse(const char *p, size_t n, struct ky_event *ev,
 	if ((r = header_word(p, n, &i, MSGID_MAX, "MSGID", &w, &wl, err)) != 0)
 		return r;
 	if (!is_nil(w, wl) &&
-	    (r = ky_event_add_str(ev, LIT("event.code"), w, wl)) != 0)
+	    (r = add_str_c(ev, LIT("event.code"), w, wl)) != 0)
 		return add_failed(err, r, (size_t)(w - p), ev);
 
 	if (i < n && p[i] == '-') {
@@ -404,8 +417,7 @@ int ky_syslog5424_parse(const char *p, size_t n, struct ky_event *ev,
 	i++;
 	if (n - i >= 3 && memcmp(p + i, "\xEF\xBB\xBF", 3) == 0)
 		i += 3;
-	if (i < n &&
-	    (r = ky_event_add_str(ev, LIT("message"), p + i, n - i)) != 0)
+	if (i < n && (r = add_str_c(ev, LIT("message"), p + i, n - i)) != 0)
 		return add_failed(err, r, i, ev);
 	return 0;
 }
@@ -518,15 +530,14 @@ static int parse_tag(const char *p, size_t n, size_t *i, struct ky_event *ev,
 			put(f + 1, LIT("process.pid"), KY_V_STR, p + ps, pl, 0);
 		return 0;
 	}
-	if ((r = ky_event_add_str(ev, LIT("process.name"), p + s, j - s)) != 0)
+	if ((r = add_str_c(ev, LIT("process.name"), p + s, j - s)) != 0)
 		return add_failed(err, r, s, ev);
 	if (pl > 0) {
 		if (digits && pl <= 18)
 			r = add_int_lit(ev, LIT("process.pid"), p + ps, pl,
 					(int64_t)v);
 		else
-			r = ky_event_add_str(ev, LIT("process.pid"), p + ps,
-					     pl);
+			r = add_str_c(ev, LIT("process.pid"), p + ps, pl);
 		if (r != 0)
 			return add_failed(err, r, ps, ev);
 	}
@@ -553,8 +564,8 @@ int ky_syslog3164_parse(const char *p, size_t n, int64_t recv_ns,
 			;
 		if (j > i && j < n && p[j] == ' ' && p[j - 1] != ':') {
 			if (!(j - i == 1 && p[i] == '-') &&
-			    (r = ky_event_add_str(ev, LIT("host.hostname"),
-						  p + i, j - i)) != 0)
+			    (r = add_str_c(ev, LIT("host.hostname"), p + i,
+					   j - i)) != 0)
 				return add_failed(err, r, i, ev);
 			for (i = j; i < n && p[i] == ' '; i++)
 				;
@@ -562,8 +573,7 @@ int ky_syslog3164_parse(const char *p, size_t n, int64_t recv_ns,
 	}
 	if ((r = parse_tag(p, n, &i, ev, err)) != 0)
 		return r;
-	if (i < n &&
-	    (r = ky_event_add_str(ev, LIT("message"), p + i, n - i)) != 0)
+	if (i < n && (r = add_str_c(ev, LIT("message"), p + i, n - i)) != 0)
 		return add_failed(err, r, i, ev);
 	return 0;
 }

@@ -55,6 +55,16 @@ static void add(struct ky_event *ev, const char *path, const char *val)
 		ky_event_add_str(ev, path, strlen(path), val, strlen(val)), 0);
 }
 
+/* A field whose name is a constant of the program, as the parsers add. */
+static void add_const(struct ky_event *ev, const char *path, const char *val)
+{
+	assert_int_equal(ky_event_add_const(ev, path, strlen(path), KY_V_STR,
+					    val, strlen(val)),
+			 0);
+	assert_int_equal(ev->fields[ev->nfields - 1].flags,
+			 KY_FIELD_CONST_PATH);
+}
+
 static void add_int(struct ky_event *ev, const char *path, int64_t v)
 {
 	assert_int_equal(ky_event_add_int(ev, path, strlen(path), v), 0);
@@ -380,6 +390,21 @@ static void test_rules_by_hand(void **state)
 	add(ev, "a.keep", "3");
 	assert_int_equal(ky_fieldmap_apply(f->map, ev), 0);
 	expect_str(ev, "other", "3");
+
+	/* a constant name stays constant when stripped or left alone, not
+	 * when renamed or rebuilt in the arena */
+	ky_event_reset(ev);
+	add_const(ev, "a.keep", "3");	  /* renamed: other */
+	add_const(ev, "a.b.c", "1");	  /* stripped: c */
+	add_const(ev, "old.z.w", "4");	  /* rebuilt: new.z.w */
+	add_const(ev, "plain.name", "9"); /* untouched */
+	add(ev, "x.q.y.z", "5");	  /* not constant: stays so */
+	assert_int_equal(ky_fieldmap_apply(f->map, ev), 0);
+	assert_int_equal(expect(ev, "other")->flags, 0);
+	assert_int_equal(expect(ev, "c")->flags, KY_FIELD_CONST_PATH);
+	assert_int_equal(expect(ev, "new.z.w")->flags, 0);
+	assert_int_equal(expect(ev, "plain.name")->flags, KY_FIELD_CONST_PATH);
+	assert_int_equal(expect(ev, "z")->flags, 0);
 }
 
 static void test_bad_rules(void **state)

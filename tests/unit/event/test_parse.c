@@ -241,6 +241,9 @@ static void test_json(void **state)
 	assert_int_equal(ev->raw_len, strlen(rec) - 2);
 	/* no extraction on JSON */
 	assert_null(ky_event_get(ev, "source.ip"));
+	/* names from the input are not constants */
+	for (uint32_t i = 0; i < ev->nfields; i++)
+		assert_int_equal(ev->fields[i].flags, 0);
 }
 
 static void test_json_windows(void **state)
@@ -318,6 +321,15 @@ static void test_syslog3164_sshd(void **state)
 	expect_str("user.name", "admin");
 	expect_str("event.outcome", "failure");
 	assert_true(ev->time_ns == ts("2024-11-24T17:32:18Z"));
+	/* the parsers' own names are constants the matcher may cache by
+	 * address: PRI fields (put), header, extractor (ADD, ADDI) */
+	assert_int_equal(need("log.syslog.priority")->flags,
+			 KY_FIELD_CONST_PATH);
+	assert_int_equal(need("host.hostname")->flags, KY_FIELD_CONST_PATH);
+	assert_int_equal(need("process.pid")->flags, KY_FIELD_CONST_PATH);
+	assert_int_equal(need("message")->flags, KY_FIELD_CONST_PATH);
+	assert_int_equal(need("source.ip")->flags, KY_FIELD_CONST_PATH);
+	assert_int_equal(need("source.port")->flags, KY_FIELD_CONST_PATH);
 }
 
 static void test_raw_extraction(void **state)
