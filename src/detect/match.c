@@ -832,7 +832,7 @@ int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 	for (uint32_t i = 0; i < ev->nfields; i++) {
 		uint32_t fd = s->fdi[i];
 
-		if (fd != KY__NONE && fd != rs->kwfdb &&
+		if (fd != KY__NONE && fd != rs->kwfdb && !rs->fdbs[fd].idle &&
 		    gate_open(rs, s, rs->fdbs[fd].gate))
 			(void)eval_field(rs, s, ev, &rs->fdbs[fd], i, NULL);
 	}

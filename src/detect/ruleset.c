@@ -703,6 +703,13 @@ int ky_ruleset_finalize(struct ky_ruleset *rs, struct ky_err *err)
 		return r;
 	if ((r = ky__build_dbs(rs, err)) != 0)
 		return r;
+	for (uint32_t f = 0; f < rs->nfdbs; f++) {
+		struct ky__fdb *fd = &rs->fdbs[f];
+
+		/* what eval_field returns at once for */
+		fd->idle = fd->present_bit == KY__NONE && fd->ndirect == 0 &&
+			   fd->db == NULL && fd->lit == NULL && fd->eq == NULL;
+	}
 	if ((r = ky__build_index(rs, err)) != 0)
 		return r;
 	rs->finalized = true;

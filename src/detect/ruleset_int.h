@@ -127,6 +127,9 @@ struct ky__fdb {
 	/* Its outcome is a function of the value alone (no |fieldref),
 	 * so the matcher may remember it (struct ky__vcache). */
 	bool cacheable;
+	/* Nothing to test (a logsource field no rule reads): the field loop
+	 * skips it before its gate (set at finalize, after the databases). */
+	bool idle;
 };
 
 /* What a value set on one field database, remembered per thread: events
