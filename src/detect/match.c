@@ -770,7 +770,7 @@ static int fdi_reserve(struct ky_match_scratch *s, uint32_t n)
 		return 0;
 	while (cap < n)
 		cap = cap > UINT32_MAX / 2 ? n : cap * 2;
-	if ((p = realloc(s->fdi, (size_t)cap * sizeof(*p))) == NULL)
+	if ((p = realloc(s->fdi, (size_t)cap * 2 * sizeof(*p))) == NULL)
 		return KY_E_NOMEM;
 	s->fdi = p;
 	if ((q = realloc(s->fvh, (size_t)cap * sizeof(*q))) == NULL)
@@ -790,6 +790,7 @@ int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 		     const struct ky_event *ev, ky_alert_fn fn, void *ud)
 {
 	int nalerts = 0;
+	uint32_t ntodo = 0;
 
 	if (!rs->finalized)
 		return KY_E_INVAL;
@@ -816,24 +817,25 @@ int ky_ruleset_match(const struct ky_ruleset *rs, struct ky_match_scratch *s,
 		uint32_t fd = field_lookup(rs, s, f, &exact);
 		uint32_t lsf;
 
-		s->fdi[i] = fd;
 		s->fvh[i] = 0;
-		if (fd != KY__NONE) {
-			s->fnext[i] =
-				s->fgen[fd] == s->gen ? s->fhead[fd] : KY__NONE;
-			s->fhead[fd] = i;
-			s->fgen[fd] = s->gen;
-		}
-		if (fd != KY__NONE && exact &&
-		    (lsf = rs->fdbs[fd].lsf) != KY__NONE &&
+		if (fd == KY__NONE)
+			continue;
+		s->fnext[i] = s->fgen[fd] == s->gen ? s->fhead[fd] : KY__NONE;
+		s->fhead[fd] = i;
+		s->fgen[fd] = s->gen;
+		if (exact && (lsf = rs->fdbs[fd].lsf) != KY__NONE &&
 		    s->lsval[lsf] == NULL)
 			s->lsval[lsf] = f;
+		/* the fields to test once the gates can be: (index, fdb) */
+		if (fd != rs->kwfdb && !rs->fdbs[fd].idle) {
+			s->fdi[ntodo++] = i;
+			s->fdi[ntodo++] = fd;
+		}
 	}
-	for (uint32_t i = 0; i < ev->nfields; i++) {
-		uint32_t fd = s->fdi[i];
+	for (uint32_t k = 0; k < ntodo; k += 2) {
+		uint32_t i = s->fdi[k], fd = s->fdi[k + 1];
 
-		if (fd != KY__NONE && fd != rs->kwfdb && !rs->fdbs[fd].idle &&
-		    gate_open(rs, s, rs->fdbs[fd].gate))
+		if (gate_open(rs, s, rs->fdbs[fd].gate))
 			(void)eval_field(rs, s, ev, &rs->fdbs[fd], i, NULL);
 	}
 	if (rs->kwfdb != KY__NONE &&

@@ -752,7 +752,7 @@ int ky_match_scratch_new(const struct ky_ruleset *rs,
 	s->vc = calloc(KY__VC_SLOTS, sizeof(*s->vc));
 	s->ring = malloc(KY__VC_RING);
 	s->capfdi = 256;
-	s->fdi = calloc(s->capfdi, sizeof(*s->fdi));
+	s->fdi = calloc((size_t)s->capfdi * 2, sizeof(*s->fdi));
 	s->fvh = calloc(s->capfdi, sizeof(*s->fvh));
 	s->md = pcre2_match_data_create(1, NULL);
 	s->lazygen = calloc(rs->nlazy + 1, sizeof(*s->lazygen));

@@ -353,7 +353,7 @@ struct ky_match_scratch {
 	uint64_t *rmark; /* rules to evaluate for this event */
 	uint32_t *gateok;
 	const struct ky_field **lsval; /* per logsource field: the event's */
-	uint32_t *fdi; /* per event field: its fdb or KY__NONE */
+	uint32_t *fdi; /* pairs (event field, its fdb) to test: 2 * capfdi */
 	uint64_t *fvh; /* per event field: hash of its value, 0: not yet */
 	uint32_t capfdi;
 	struct ky__vcache *vc;
