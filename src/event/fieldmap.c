@@ -505,6 +505,25 @@ static size_t prefix_match(const struct fm_prefix *r, const char *p, size_t n)
 	return i < n ? i : 0;
 }
 
+/* Whether some prefix of the path's first-byte bucket may match: the
+ * tests prefix_match starts with, inline, so that the many paths that
+ * share a first byte with a prefix ("event.action" and "event_data.")
+ * do not pay for map_path. */
+static inline bool prefix_may(const struct ky_fieldmap *m, const char *p,
+			      size_t n)
+{
+	unsigned char c = (unsigned char)p[0];
+
+	for (uint32_t k = m->start[c]; k < m->start[c + 1]; k++) {
+		const struct fm_prefix *r = &m->pfx[m->order[k]];
+		size_t l = r->wild ? r->lit_len : r->from_len;
+
+		if (n > l && (l < 2 || (p[l - 1] == '.' && p[1] == r->from[1])))
+			return true;
+	}
+	return false;
+}
+
 static const struct fm_prefix *
 prefix_find(const struct ky_fieldmap *m, const char *p, size_t n, size_t *mlen)
 {
@@ -876,7 +895,7 @@ int ky_fieldmap_apply(const struct ky_fieldmap *m, struct ky_event *ev)
 		if (hash ||
 		    ((m->first[c] & FB_MAP) &&
 		     (bit_get(m->ren_sig, sg) ||
-		      m->start[c] != m->start[c + 1])) ||
+		      prefix_may(m, f->path, f->path_len))) ||
 		    m->nwild > 0) {
 			const char *before = f->path;
 
