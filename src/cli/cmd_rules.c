@@ -57,6 +57,51 @@ static void rules_usage(void)
 			"PATH...\n");
 }
 
+static const char *kind_name(enum ky_sigma_kind k)
+{
+	return k == KY_SIGMA_CORRELATION ? "correlation"
+	       : k == KY_SIGMA_FILTER	 ? "filter"
+					 : "detection";
+}
+
+/* The rules a correlation or a filter names (ids or names, as written). */
+static char **named_rules(const struct ky_sigma_rule *ru, size_t *n)
+{
+	*n = 0;
+	if (ru->kind == KY_SIGMA_CORRELATION && ru->corr != NULL) {
+		*n = ru->corr->nrules;
+		return ru->corr->rules;
+	}
+	if (ru->kind == KY_SIGMA_FILTER && ru->filt != NULL) {
+		*n = ru->filt->nrules;
+		return ru->filt->rules;
+	}
+	return NULL;
+}
+
+/* ",\"rules\":[...]" in JSON, " (suppresses|over): a, b" in text. */
+static int add_named(struct ky_buf *b, const struct ky_sigma_rule *ru,
+		     bool json)
+{
+	size_t n;
+	char **v = named_rules(ru, &n);
+	int r;
+
+	if (n == 0)
+		return 0;
+	r = json ? ky_buf_adds(b, ",\"rules\":[")
+		 : ky_buf_adds(b, ru->kind == KY_SIGMA_FILTER ? " (suppresses: "
+							      : " (over: ");
+	for (size_t k = 0; r == 0 && k < n; k++) {
+		if (k > 0)
+			r = ky_buf_adds(b, json ? "," : ", ");
+		r = r	   ? r
+		    : json ? ky_buf_add_json_str(b, v[k], strlen(v[k]))
+			   : ky_buf_adds(b, v[k]);
+	}
+	return r ? r : ky_buf_adds(b, json ? "]" : ")");
+}
+
 static int list_rules(const struct ky_ruleset *rs, bool json)
 {
 	struct ky_buf b;
@@ -67,15 +112,21 @@ static int list_rules(const struct ky_ruleset *rs, bool json)
 		const struct ky_sigma_rule *ru = ky_ruleset_rule(rs, i);
 		const char *id = ru->id ? ru->id : (ru->name ? ru->name : "-");
 		const char *title = ru->title ? ru->title : "";
+		/* a filter has no level of its own */
+		const char *level = ru->kind == KY_SIGMA_FILTER
+					    ? "-"
+					    : ky_sigma_level_name(ru->level);
 
 		ky_buf_reset(&b);
 		if (json) {
 			r = ky_buf_adds(&b, "{\"id\":");
 			r = r ? r : ky_buf_add_json_str(&b, id, strlen(id));
 			r = r ? r
-			      : ky_buf_addf(&b, ",\"level\":\"%s\",",
-					    ky_sigma_level_name(ru->level));
-			r = r ? r : ky_buf_adds(&b, "\"title\":");
+			      : ky_buf_addf(&b, ",\"kind\":\"%s\"",
+					    kind_name(ru->kind));
+			if (r == 0 && ru->kind != KY_SIGMA_FILTER)
+				r = ky_buf_addf(&b, ",\"level\":\"%s\"", level);
+			r = r ? r : ky_buf_adds(&b, ",\"title\":");
 			r = r ? r
 			      : ky_buf_add_json_str(&b, title, strlen(title));
 			r = r ? r : ky_buf_adds(&b, ",\"path\":");
@@ -83,10 +134,13 @@ static int list_rules(const struct ky_ruleset *rs, bool json)
 			      : ky_buf_add_json_str(
 					&b, ru->path ? ru->path : "",
 					ru->path ? strlen(ru->path) : 0);
+			r = r ? r : add_named(&b, ru, true);
 			r = r ? r : ky_buf_adds(&b, "}\n");
 		} else {
-			r = ky_buf_addf(&b, "%-36s  %-13s  %s\n", id,
-					ky_sigma_level_name(ru->level), title);
+			r = ky_buf_addf(&b, "%-36s  %-11s  %-13s  %s", id,
+					kind_name(ru->kind), level, title);
+			r = r ? r : add_named(&b, ru, false);
+			r = r ? r : ky_buf_adds(&b, "\n");
 		}
 		if (r == 0 && fwrite(b.data, 1, b.len, stdout) != b.len)
 			r = KY_E_IO;

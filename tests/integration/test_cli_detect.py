@@ -59,6 +59,32 @@ def event(ip, ws, minute):
                        "TimeCreated": "2026-05-01T12:%02d:00Z" % minute})
 
 
+WHOAMI = "11111111-1111-4111-8111-111111111111"
+FILTERED = """title: Whoami
+id: 11111111-1111-4111-8111-111111111111
+logsource:
+  product: windows
+  category: process_creation
+detection:
+  sel:
+    Image|endswith: '\\whoami.exe'
+  condition: sel
+level: low
+---
+title: Filter admins
+id: 22222222-2222-4222-8222-222222222222
+logsource:
+  product: windows
+  category: process_creation
+filter:
+  rules:
+    - 11111111-1111-4111-8111-111111111111
+  selection:
+    User|startswith: 'adm_'
+  condition: selection
+"""
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="kyklos-cli-detect-")
     try:
@@ -117,6 +143,39 @@ def main():
         check(b"1 alerts kept in the store" not in r.stderr and
               b"2 alerts kept in the store" in r.stderr,
               "detect reports what it stored")
+
+        # a filter suppresses the events its own condition selects; rules
+        # list names each rule's kind and what filters and correlations
+        # are over
+        fdir = os.path.join(tmp, "filtered")
+        os.mkdir(fdir)
+        open(os.path.join(fdir, "f.yml"), "w").write(FILTERED)
+        r = run("rules", "list", "--json", fdir)
+        listed = {x["id"]: x for x in map(json.loads,
+                                          r.stdout.decode().splitlines())}
+        check(r.returncode == 0 and
+              listed.get(WHOAMI, {}).get("kind") == "detection" and
+              listed.get(WHOAMI, {}).get("level") == "low",
+              "rules list: the detection rule, its kind and level")
+        flt = listed.get("22222222-2222-4222-8222-222222222222", {})
+        check(flt.get("kind") == "filter" and "level" not in flt and
+              flt.get("rules") == [WHOAMI],
+              "rules list: the filter, no level, the rule it suppresses")
+        r = run("rules", "list", fdir)
+        check(b"filter       -" in r.stdout and
+              ("(suppresses: %s)" % WHOAMI).encode() in r.stdout,
+              "rules list as text names the filter's rules")
+        fev = os.path.join(tmp, "whoami.jsonl")
+        open(fev, "w").write("\n".join(
+            json.dumps({"EventID": 1, "Channel":
+                        "Microsoft-Windows-Sysmon/Operational",
+                        "Image": "C:\\Windows\\System32\\whoami.exe",
+                        "User": u}) for u in ("adm_eve", "bob")) + "\n")
+        r = run("detect", "-r", fdir, fev)
+        users = [json.loads(x["event"])["User"] for x in
+                 map(json.loads, r.stdout.decode().splitlines())]
+        check(r.returncode == 0 and users == ["bob"],
+              "the filter suppressed adm_eve's match, not bob's: %s" % users)
 
         # errors are named
         r = run("detect", "--store", "-r", rules, events)
