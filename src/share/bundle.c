@@ -303,15 +303,22 @@ int ky_bundle_import(struct ky_store *st, const struct ky_share_self *self,
 					       stats->bytes - got + zi.pos);
 				break;
 			}
-			for (size_t i = 0; r == 0 && i < zo.pos; i++) {
-				if (ky_buf_addc(&ln, (char)obuf[i]) != 0) {
+			/* whole runs up to each newline, not byte by byte */
+			for (size_t i = 0; r == 0 && i < zo.pos;) {
+				const unsigned char *nl =
+					memchr(obuf + i, '\n', zo.pos - i);
+				size_t k = nl ? (size_t)(nl - obuf) + 1 - i
+					      : zo.pos - i;
+
+				if (ky_buf_add(&ln, obuf + i, k) != 0) {
 					r = ky_err_set(err, KY_E_TOOBIG,
 						       "%s: a line longer than "
 						       "%d bytes",
 						       name, KY_BATCH_LINE_MAX);
 					break;
 				}
-				if (obuf[i] == '\n') {
+				i += k;
+				if (nl != NULL) {
 					r = line(&x, ln.data, ln.len);
 					ky_buf_reset(&ln);
 				}
