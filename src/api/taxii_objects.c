@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include "api/taxii_int.h"
+#include "base/json_tree.h"
 #include "base/time.h"
 #include "intel/stix.h"
 #include "store/taxii.h"
@@ -79,7 +80,8 @@ static int each_cb(void *ud, const struct ky_change *c)
 		return 0;
 	if (!version_ok(x, c))
 		return 0;
-	if ((obj = json_loadb(c->object, c->object_len, 0, NULL)) == NULL)
+	if ((obj = ky_json_tree(c->object, c->object_len, 0, NULL, NULL)) ==
+	    NULL)
 		return 0;
 	v = ky_policy_apply(x->t->pol, &x->pi, obj,
 			    strcmp(c->origin, x->t->node_id) == 0, &out,

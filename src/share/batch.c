@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/json_tree.h"
 #include "base/time.h"
 #include "intel/stix.h"
 #include "ledger/merkle.h"
@@ -441,8 +442,8 @@ static int write_change(void *ud, const struct ky_change *c)
 				   strcmp(c->origin, x->self->node_id) == 0,
 				   &why);
 	} else {
-		if ((obj = json_loadb(c->object, c->object_len, 0, NULL)) ==
-		    NULL)
+		if ((obj = ky_json_tree(c->object, c->object_len, 0, NULL,
+					NULL)) == NULL)
 			return ky_err_set(x->err, KY_E_STORE,
 					  "change %lld (%s): unreadable object",
 					  (long long)c->seq, c->id);

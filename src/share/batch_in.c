@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/hash.h"
+#include "base/json_tree.h"
 #include "base/time.h"
 #include "intel/stix.h"
 #include "ledger/merkle.h"
@@ -529,7 +530,7 @@ json_t *ky_batch_line_parse(const char *line, size_t n)
 
 	if (n == 0 || line[n - 1] != '\n' || n > KY_BATCH_LINE_MAX)
 		return NULL;
-	j = json_loadb(line, n, JSON_REJECT_DUPLICATES, NULL);
+	j = ky_json_tree(line, n, KY_JT_REJECT_DUPLICATES, NULL, NULL);
 	if (j != NULL && !json_is_object(j)) {
 		json_decref(j);
 		j = NULL;
@@ -573,7 +574,8 @@ int ky_batch_in_parsed(struct ky_batch_in *b, const char *line, size_t n,
 int ky_batch_in_line(struct ky_batch_in *b, const char *line, size_t n,
 		     struct ky_err *err)
 {
-	json_error_t je;
+	const char *why = NULL;
+	size_t at = 0;
 	json_t *j;
 
 	if (b->state == 2)
@@ -583,11 +585,12 @@ int ky_batch_in_line(struct ky_batch_in *b, const char *line, size_t n,
 			    "line %zu: not a complete line, or longer "
 			    "than %d bytes",
 			    b->lines + 1, KY_BATCH_LINE_MAX);
-	if ((j = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je)) == NULL ||
+	if ((j = ky_json_tree(line, n, KY_JT_REJECT_DUPLICATES, &at, &why)) ==
+		    NULL ||
 	    !json_is_object(j)) {
 		json_decref(j);
-		return fail(b, err, "line %zu:%d: %s", b->lines + 1, je.column,
-			    j ? "not an object" : je.text);
+		return fail(b, err, "line %zu, byte %zu: %s", b->lines + 1,
+			    j ? 1 : at + 1, j ? "not an object" : why);
 	}
 	return ky_batch_in_parsed(b, line, n, j, err);
 }
