@@ -39,8 +39,8 @@ static json_t *fail(struct jp *j, const char *at, const char *why)
 
 static inline void skip_ws(struct jp *j)
 {
-	while (j->p < j->e && (*j->p == ' ' || *j->p == '\n' ||
-			       *j->p == '\r' || *j->p == '\t'))
+	while (j->p < j->e && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' ||
+			       *j->p == '\t'))
 		j->p++;
 }
 
@@ -51,8 +51,7 @@ static inline bool special(uint64_t w)
 	const uint64_t ones = 0x0101010101010101ULL, high = ones << 7;
 	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
 
-	return (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) |
-		w) &
+	return (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) &
 	       high;
 }
 
@@ -109,17 +108,23 @@ static size_t unescape(struct jp *j, const char *p, size_t *len)
 	case '"':
 	case '\\':
 	case '/':
-		return put(j, len, p + 1, 1) ? 2 : (fail(j, p, "out of memory"), 0);
+		return put(j, len, p + 1, 1) ? 2
+					     : (fail(j, p, "out of memory"), 0);
 	case 'b':
-		return put(j, len, "\b", 1) ? 2 : (fail(j, p, "out of memory"), 0);
+		return put(j, len, "\b", 1) ? 2
+					    : (fail(j, p, "out of memory"), 0);
 	case 'f':
-		return put(j, len, "\f", 1) ? 2 : (fail(j, p, "out of memory"), 0);
+		return put(j, len, "\f", 1) ? 2
+					    : (fail(j, p, "out of memory"), 0);
 	case 'n':
-		return put(j, len, "\n", 1) ? 2 : (fail(j, p, "out of memory"), 0);
+		return put(j, len, "\n", 1) ? 2
+					    : (fail(j, p, "out of memory"), 0);
 	case 'r':
-		return put(j, len, "\r", 1) ? 2 : (fail(j, p, "out of memory"), 0);
+		return put(j, len, "\r", 1) ? 2
+					    : (fail(j, p, "out of memory"), 0);
 	case 't':
-		return put(j, len, "\t", 1) ? 2 : (fail(j, p, "out of memory"), 0);
+		return put(j, len, "\t", 1) ? 2
+					    : (fail(j, p, "out of memory"), 0);
 	case 'u':
 		break;
 	default:

@@ -25,11 +25,10 @@
 static bool same(const char *p, size_t n, unsigned flags)
 {
 	json_error_t je;
-	json_t *a = json_loadb(p, n,
-			       flags & KY_JT_REJECT_DUPLICATES
-				       ? JSON_REJECT_DUPLICATES
-				       : 0,
-			       &je);
+	json_t *a = json_loadb(
+		p, n,
+		flags & KY_JT_REJECT_DUPLICATES ? JSON_REJECT_DUPLICATES : 0,
+		&je);
 	const char *why = NULL;
 	size_t at = 0;
 	json_t *b = ky_json_tree(p, n, flags, &at, &why);
@@ -130,8 +129,8 @@ static void test_cases(void **state)
 	expect("[\"a\x1f\"]", false);
 	expect("[\"\x7f\"]", true);
 	expect("[\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"]", true);
-	expect("[\"\xc0\xaf\"]", false);     /* overlong */
-	expect("[\"\xed\xa0\x80\"]", false); /* an encoded surrogate */
+	expect("[\"\xc0\xaf\"]", false);	 /* overlong */
+	expect("[\"\xed\xa0\x80\"]", false);	 /* an encoded surrogate */
 	expect("[\"\xf4\x90\x80\x80\"]", false); /* past U+10FFFF */
 	expect("[\"\xf5\"]", false);
 	expect("[\"\xe2\x82\"]", false); /* cut short */
@@ -205,10 +204,24 @@ static void adds(struct gb *b, const char *s)
 static void gen_string(struct gb *b)
 {
 	static const char *const parts[] = {
-		"a",	  "indicator", "--",	 " ",	   "\\\"",   "\\\\",
-		"\\/",	  "\\n",       "\\u00e9", "\\u20AC", "\\ud83d\\ude00",
-		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "0123456789abcdef",
-		"\\t",	  "'",	       "[ipv4-addr:value = '10.0.0.1']",
+		"a",
+		"indicator",
+		"--",
+		" ",
+		"\\\"",
+		"\\\\",
+		"\\/",
+		"\\n",
+		"\\u00e9",
+		"\\u20AC",
+		"\\ud83d\\ude00",
+		"\xc3\xa9",
+		"\xe2\x82\xac",
+		"\xf0\x9f\x98\x80",
+		"0123456789abcdef",
+		"\\t",
+		"'",
+		"[ipv4-addr:value = '10.0.0.1']",
 	};
 	int k = (int)rnd(6);
 
@@ -221,9 +234,19 @@ static void gen_string(struct gb *b)
 static void gen_value(struct gb *b, int depth)
 {
 	static const char *const nums[] = {
-		"0",	"-0",	"7",	  "-12",	 "3.25",   "-0.5",
-		"1e3",	"2E-7", "1.5e+300", "123456789012", "0.1",
-		"9223372036854775807",	    "-9223372036854775808",
+		"0",
+		"-0",
+		"7",
+		"-12",
+		"3.25",
+		"-0.5",
+		"1e3",
+		"2E-7",
+		"1.5e+300",
+		"123456789012",
+		"0.1",
+		"9223372036854775807",
+		"-9223372036854775808",
 	};
 	uint32_t r = rnd(depth > 5 ? 5 : 8);
 
@@ -288,7 +311,8 @@ static void test_random(void **state)
 		 * doubled */
 		if (i % 2 == 1 && b.n > 2) {
 			size_t at = rnd((uint32_t)b.n);
-			static const char junk[] = "\"\\,:[]{}0-e.\x80\xff\x01 ";
+			static const char junk[] =
+				"\"\\,:[]{}0-e.\x80\xff\x01 ";
 
 			switch (rnd(4)) {
 			case 0:
@@ -340,8 +364,8 @@ static int files_in(const char *dir)
 		if (S_ISDIR(st.st_mode)) {
 			n += files_in(path);
 		} else if (strlen(e->d_name) > 5 &&
-			   strcmp(e->d_name + strlen(e->d_name) - 5,
-				  ".json") == 0) {
+			   strcmp(e->d_name + strlen(e->d_name) - 5, ".json") ==
+				   0) {
 			FILE *f = fopen(path, "rb");
 			char *buf = malloc((size_t)st.st_size + 1);
 			size_t got;
