@@ -130,30 +130,66 @@ int ky_ledger_entry_set(struct ky_ledger_entry *e, const char *kind,
 				  policy, KY_LEDGER_POLICY_MAX);
 	if (time_ns <= 0)
 		return ky_err_set(err, KY_E_INVAL, "entry time must be > 0");
-	snprintf(e->kind, sizeof(e->kind), "%s", kind);
+	/* the lengths were checked against the fields (token_ok); the
+	 * memset left their NULs */
+	memcpy(e->kind, kind, strlen(kind));
 	memcpy(e->object, object, KY_HASH_LEN);
-	snprintf(e->peer, sizeof(e->peer), "%s", peer ? peer : "");
-	snprintf(e->policy, sizeof(e->policy), "%s", policy ? policy : "");
+	if (peer)
+		memcpy(e->peer, peer, strlen(peer));
+	if (policy)
+		memcpy(e->policy, policy, strlen(policy));
 	e->time_ns = time_ns;
 	return 0;
+}
+
+/* Appends s[0..n) at out + *k when it fits cap (with room for a NUL). */
+static bool put_bytes(char *out, size_t cap, size_t *k, const char *s, size_t n)
+{
+	if (*k + n >= cap)
+		return false;
+	memcpy(out + *k, s, n);
+	*k += n;
+	return true;
+}
+
+static bool put_word(char *out, size_t cap, size_t *k, const char *s)
+{
+	return put_bytes(out, cap, k, " ", 1) &&
+	       put_bytes(out, cap, k, s[0] ? s : "-", s[0] ? strlen(s) : 1);
 }
 
 size_t ky_ledger_entry_encode(const struct ky_ledger_entry *e, char *out,
 			      size_t cap)
 {
 	static const char digits[] = "0123456789abcdef";
-	char hex[2 * KY_HASH_LEN + 1];
-	int n;
+	char hex[2 * KY_HASH_LEN + 1], num[24];
+	uint64_t u = e->time_ns < 0 ? 0 - (uint64_t)e->time_ns
+				    : (uint64_t)e->time_ns;
+	size_t k = 0, d = sizeof(num);
 
 	for (size_t i = 0; i < KY_HASH_LEN; i++) {
 		hex[2 * i] = digits[e->object[i] >> 4];
 		hex[2 * i + 1] = digits[e->object[i] & 15];
 	}
 	hex[2 * KY_HASH_LEN] = '\0';
-	n = snprintf(out, cap, TAG " %s %s %s %s %" PRId64 "\n", e->kind, hex,
-		     e->peer[0] ? e->peer : "-", e->policy[0] ? e->policy : "-",
-		     e->time_ns);
-	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+	do {
+		num[--d] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (e->time_ns < 0)
+		num[--d] = '-';
+	/* TAG kind hex peer|- policy|- time\n, written without printf (it
+	 * was most of an append's formatting) */
+	if (!put_bytes(out, cap, &k, TAG " ", sizeof(TAG)) ||
+	    !put_bytes(out, cap, &k, e->kind, strlen(e->kind)) ||
+	    !put_word(out, cap, &k, hex) || !put_word(out, cap, &k, e->peer) ||
+	    !put_word(out, cap, &k, e->policy) ||
+	    !put_bytes(out, cap, &k, " ", 1) ||
+	    !put_bytes(out, cap, &k, num + d, sizeof(num) - d) ||
+	    !put_bytes(out, cap, &k, "\n", 1))
+		return 0;
+	out[k] = '\0';
+	return k;
 }
 
 static int hexval(int c)

@@ -151,6 +151,19 @@ static void test_entry_encoding(void **state)
 	assert_int_equal(ky_ledger_entry_decode(line, n, &d, &err), 0);
 	assert_string_equal(d.peer, "");
 	assert_non_null(strstr(line, " - - 5\n"));
+	/* the exact bytes (they are what the leaves hash) */
+	assert_int_equal(ky_ledger_entry_set(&e, "sent", obj, "node-2", "p7",
+					     1700000000123456789LL, &err),
+			 0);
+	n = ky_ledger_entry_encode(&e, line, sizeof(line));
+	assert_string_equal(line, "kyklos-ledger/1 sent "
+				  "abababababababababababababababab"
+				  "abababababababababababababababab"
+				  " node-2 p7 1700000000123456789\n");
+	assert_int_equal(n, strlen(line));
+	/* a buffer one byte short of the line and its NUL: nothing */
+	assert_int_equal(ky_ledger_entry_encode(&e, line, n), 0);
+	assert_int_equal(ky_ledger_entry_encode(&e, line, n + 1), n);
 	assert_int_equal(
 		ky_ledger_entry_set(&e, "has space", obj, "", "", 5, &err),
 		KY_E_INVAL);
