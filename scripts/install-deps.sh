@@ -17,8 +17,9 @@ bench=""
 if [ "${1:-}" = "--bench" ]; then
 	# syslog-ng-core holds the daemon, patterndb and grouping-by (the
 	# benchmark runs it in the foreground); time gives /usr/bin/time for
-	# user+sys CPU figures; bc for ratios.
-	PKGS="syslog-ng-core sec fail2ban time bc python3"
+	# user+sys CPU figures; bc for ratios; valgrind for the instruction
+	# counts of bench/bundle_instr.py.
+	PKGS="syslog-ng-core sec fail2ban time bc python3 valgrind"
 	name=install-bench-deps
 	bench=1
 fi

@@ -459,13 +459,17 @@ int ky_policy_apply(struct ky_policy *p, const struct ky_peer_info *peer,
 	apply_props(&c, o);
 	if (apply_refs(&c, o, "object_refs") == 0)
 		goto done;
-	if (ky_stix_check(o, &cerr) != 0) {
+	/* an object the rule left as it was is as valid as when it was
+	 * stored (every way into the change log checks it, and receivers
+	 * check again): only a changed one is checked here */
+	*changed = !json_equal((json_t *)obj, o);
+	if (*changed && ky_stix_check(o, &cerr) != 0) {
+		*changed = false;
 		verdict = drop(&c, "the result would not be valid STIX: %s",
 			       cerr.msg);
 		goto done;
 	}
 	verdict = 1;
-	*changed = !json_equal((json_t *)obj, o);
 	*out = o;
 	o = NULL;
 done:

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Instructions per object of the sync paths, which a loaded machine does
+not move (issue 6).  A publishes N indicators; `kyklos bundle export
+--peer d` (the sender's path: read the change log, apply the policy, write
+and sign the batch lines, record each object in the ledger) and `kyklos
+bundle import` on D (the receiver's path: parse each line, check the
+STIX object and the seals, store it, record it) run under callgrind; a
+bundle is a sync batch in a file, so these are the paths of a pull
+without the TLS.  The floor, in the same run: `zstd -d` of the same
+bundle (the decompression alone) under callgrind.
+
+Usage: bench/bundle_instr.py KYKLOS_BIN [-n N]   (needs valgrind)"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+
+GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+
+
+def instructions(cmd, out):
+    """Runs cmd under callgrind; returns its instruction count."""
+    r = subprocess.run(["valgrind", "--tool=callgrind",
+                        "--callgrind-out-file=" + out] + cmd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True)
+    if r.returncode != 0:
+        raise SystemExit("bench: %s failed:\n%s" % (cmd, r.stderr[-2000:]))
+    m = re.search(r"refs:\s+([\d,]+)", r.stderr)
+    return int(m.group(1).replace(",", ""))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("kyklos")
+    ap.add_argument("-n", type=int, default=10000)
+    o = ap.parse_args()
+    for tool in ("valgrind", "zstd"):
+        if not shutil.which(tool):
+            raise SystemExit("bench: %s is not installed "
+                             "(scripts/install-bench-deps.sh)" % tool)
+    k, n = o.kyklos, o.n
+    tmp = tempfile.mkdtemp(prefix="kyklos-bench-instr-")
+    try:
+        a, d = os.path.join(tmp, "a"), os.path.join(tmp, "d")
+        for h in (a, d):
+            subprocess.run([k, "init", h], check=True, capture_output=True)
+        key = {h: json.loads(subprocess.run(
+            [k, "--home", h, "identity", "show", "--json"], check=True,
+            capture_output=True, text=True).stdout)["public_key"]
+            for h in (a, d)}
+        subprocess.run([k, "--home", a, "peer", "add", "d", "--key", key[d],
+                        "--country", "DE"], check=True, capture_output=True)
+        subprocess.run([k, "--home", d, "peer", "add", "a", "--key", key[a],
+                        "--country", "DE"], check=True, capture_output=True)
+        with open(os.path.join(a, "policy.yaml"), "w") as f:
+            f.write("version: 1\nrules:\n  - match: [d]\n"
+                    "    tlp_max: amber\n")
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        objs = [{"type": "indicator", "spec_version": "2.1",
+                 "id": "indicator--%s" % uuid.uuid4(), "created": now,
+                 "modified": now, "name": "instr bench %d" % i,
+                 "pattern": "[ipv4-addr:value = '10.%d.%d.%d']" %
+                 ((i >> 16) & 255, (i >> 8) & 255, i & 255),
+                 "pattern_type": "stix", "valid_from": now,
+                 "confidence": 70, "object_marking_refs": [GREEN]}
+                for i in range(n)]
+        src = os.path.join(tmp, "objs.json")
+        with open(src, "w") as f:
+            json.dump({"type": "bundle", "id": "bundle--%s" % uuid.uuid4(),
+                       "objects": objs}, f)
+        subprocess.run([k, "--home", a, "share", "publish", src],
+                       check=True, capture_output=True)
+        kyb = os.path.join(tmp, "a-to-d.kyb")
+        exp = instructions([k, "--home", a, "bundle", "export", "--peer",
+                            "d", "-o", kyb], os.path.join(tmp, "exp.cg"))
+        imp = instructions([k, "--home", d, "bundle", "import", kyb],
+                           os.path.join(tmp, "imp.cg"))
+        zst = instructions(["zstd", "-d", "-q", "-f", kyb, "-o",
+                            os.path.join(tmp, "plain")],
+                           os.path.join(tmp, "zstd.cg"))
+        held = subprocess.run(
+            [k, "--home", d, "share", "objects", "--type", "indicator"],
+            capture_output=True, text=True).stdout.count("\n")
+        print("%d objects, bundle %d bytes; instructions per object "
+              "(callgrind, whole process):" % (n, os.path.getsize(kyb)))
+        print("  export (sender path)    %8d" % (exp // n))
+        print("  import (receiver path)  %8d" % (imp // n))
+        print("  floor: zstd -d          %8d" % (zst // n))
+        print("  D holds %d of %d indicators" % (held, n))
+        if held != n:
+            raise SystemExit("bench: D is missing objects")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
