@@ -57,6 +57,8 @@ static inline bool special(uint64_t w)
 
 static bool put(struct jp *j, size_t *len, const char *s, size_t n)
 {
+	if (n == 0)
+		return true; /* (memcpy to a NULL buffer is undefined) */
 	if (*len + n > j->cap) {
 		size_t nc = j->cap ? j->cap : 256;
 		char *b;
