@@ -1,6 +1,7 @@
 /* Unit tests of the SQLite store: creation, migrations applied once, a
  * newer schema refused, read-only opens, WAL, ingest counts, dead
- * letters, alerts and module state. */
+ * letters, alerts and module state, and what becomes of a version added
+ * to the change log (added, duplicate, stale). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "store/share.h"
 #include "store/store.h"
 
 struct fixture {
@@ -542,6 +544,71 @@ static void test_migrate_from_v1(void **state)
 	ky_store_close(s);
 }
 
+/* One version of object "indicator--x" at modified_ns m: its outcome. */
+static int add_version(struct ky_store *s, int op, int64_t m)
+{
+	static const uint8_t h[32];
+	struct ky_change c = {0};
+	struct ky_err err = {0};
+	char mod[32];
+	int outcome = -1;
+
+	snprintf(mod, sizeof(mod), "t%lld", (long long)m);
+	c.id = "indicator--x";
+	c.modified = mod;
+	c.modified_ns = m;
+	c.type = "indicator";
+	c.op = op;
+	c.origin = "kyorigin";
+	c.object = op == KY_CHANGE_PUT ? "{}" : NULL;
+	c.object_len = op == KY_CHANGE_PUT ? 2 : 0;
+	memcpy(c.sha256, h, 32);
+	c.hops = "[]";
+	assert_int_equal(ky_changes_add(s, &c, &outcome, &err), 0);
+	return outcome;
+}
+
+static int cur_op(void *ud, const struct ky_change *c)
+{
+	int64_t *v = ud;
+
+	v[0] = c->modified_ns;
+	v[1] = c->op;
+	return 0;
+}
+
+/* Apply is idempotent and keeps the newest: the same version again is a
+ * duplicate, an older one stale, a newer one added; at the same instant a
+ * delete beats a put (it is the later act) and not the other way round. */
+static void test_change_outcomes(void **state)
+{
+	struct fixture *f = *state;
+	struct ky_store *s = NULL;
+	struct ky_err err = {0};
+	int64_t cur[2] = {0, -1};
+
+	assert_int_equal(ky_store_open(&s, f->path, 0, 1000, &err), 0);
+	assert_int_equal(add_version(s, KY_CHANGE_PUT, 100), KY_CHANGE_ADDED);
+	assert_int_equal(add_version(s, KY_CHANGE_PUT, 100),
+			 KY_CHANGE_DUPLICATE);
+	assert_int_equal(add_version(s, KY_CHANGE_PUT, 50), KY_CHANGE_STALE);
+	assert_int_equal(add_version(s, KY_CHANGE_PUT, 200), KY_CHANGE_ADDED);
+	assert_int_equal(add_version(s, KY_CHANGE_DELETE, 200),
+			 KY_CHANGE_ADDED);
+	assert_int_equal(add_version(s, KY_CHANGE_PUT, 200),
+			 KY_CHANGE_DUPLICATE);
+	assert_int_equal(add_version(s, KY_CHANGE_DELETE, 200),
+			 KY_CHANGE_DUPLICATE);
+	assert_int_equal(add_version(s, KY_CHANGE_DELETE, 150),
+			 KY_CHANGE_STALE);
+	assert_int_equal(
+		ky_changes_current(s, "indicator--x", cur_op, cur, &err), 0);
+	assert_true(cur[0] == 200 && cur[1] == KY_CHANGE_DELETE);
+	ky_store_close(s);
+	/* only what was added was written */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM changes"), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +627,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_docs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_change_outcomes, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup,
 						teardown),
 	};
