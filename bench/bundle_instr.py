@@ -9,7 +9,15 @@ bundle is a sync batch in a file, so these are the paths of a pull
 without the TLS.  The floor, in the same run: `zstd -d` of the same
 bundle (the decompression alone) under callgrind.
 
-Usage: bench/bundle_instr.py KYKLOS_BIN [-n N]   (needs valgrind)"""
+With --policy pseudonymise A's rule replaces every object's host names by
+keyed tokens, so A canonicalises, hashes and seals each derived version
+and B cannot keep the bytes as received (as bench/sync.py's default).
+
+--keep DIR keeps the callgrind files (exp.cg, imp.cg) there for
+callgrind_annotate.
+
+Usage: bench/bundle_instr.py KYKLOS_BIN [-n N] [--policy plain|pseudonymise]
+       [--keep DIR]   (needs valgrind)"""
 
 import argparse
 import json
@@ -40,6 +48,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("kyklos")
     ap.add_argument("-n", type=int, default=10000)
+    ap.add_argument("--policy", choices=["plain", "pseudonymise"],
+                    default="plain")
+    ap.add_argument("--keep", help="a folder for the callgrind files")
     o = ap.parse_args()
     for tool in ("valgrind", "zstd"):
         if not shutil.which(tool):
@@ -61,7 +72,9 @@ def main():
                         "--country", "DE"], check=True, capture_output=True)
         with open(os.path.join(a, "policy.yaml"), "w") as f:
             f.write("version: 1\nrules:\n  - match: [d]\n"
-                    "    tlp_max: amber\n")
+                    "    tlp_max: amber\n" +
+                    ("    pseudonymise: {hosts: hmac}\n"
+                     if o.policy == "pseudonymise" else ""))
         now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
         objs = [{"type": "indicator", "spec_version": "2.1",
                  "id": "indicator--%s" % uuid.uuid4(), "created": now,
@@ -69,7 +82,8 @@ def main():
                  "pattern": "[ipv4-addr:value = '10.%d.%d.%d']" %
                  ((i >> 16) & 255, (i >> 8) & 255, i & 255),
                  "pattern_type": "stix", "valid_from": now,
-                 "confidence": 70, "object_marking_refs": [GREEN]}
+                 "confidence": 70, "object_marking_refs": [GREEN],
+                 "x_kyklos_hosts": ["host-%d.example" % (i % 100)]}
                 for i in range(n)]
         src = os.path.join(tmp, "objs.json")
         with open(src, "w") as f:
@@ -88,14 +102,19 @@ def main():
         held = subprocess.run(
             [k, "--home", d, "share", "objects", "--type", "indicator"],
             capture_output=True, text=True).stdout.count("\n")
-        print("%d objects, bundle %d bytes; instructions per object "
-              "(callgrind, whole process):" % (n, os.path.getsize(kyb)))
+        print("%d objects (policy %s), bundle %d bytes; instructions per "
+              "object (callgrind, whole process):" %
+              (n, o.policy, os.path.getsize(kyb)))
         print("  export (sender path)    %8d" % (exp // n))
         print("  import (receiver path)  %8d" % (imp // n))
         print("  floor: zstd -d          %8d" % (zst // n))
         print("  D holds %d of %d indicators" % (held, n))
         if held != n:
             raise SystemExit("bench: D is missing objects")
+        if o.keep:
+            os.makedirs(o.keep, exist_ok=True)
+            for f in ("exp.cg", "imp.cg"):
+                shutil.copy(os.path.join(tmp, f), os.path.join(o.keep, f))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

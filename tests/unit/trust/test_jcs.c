@@ -129,6 +129,55 @@ static void test_rfc_examples(void **state)
 	canon("[9007199254740993]", "[9007199254740992]");
 }
 
+/* Integers are written by a fast path: it must give what the general
+ * number form gives for the same value, at the edges and in between. */
+static void test_integers(void **state)
+{
+	static const long long edge[] = {0,
+					 -1,
+					 1,
+					 9,
+					 10,
+					 -10,
+					 999999999999999LL,
+					 1000000000000000LL,
+					 9007199254740991LL,
+					 9007199254740992LL,
+					 -9007199254740992LL};
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	struct ky_buf b;
+	struct ky_err err = {0};
+	char want[32];
+
+	(void)state;
+	ky_buf_init(&b, 0);
+	for (int k = 0; k < 20000; k++) {
+		long long i;
+		json_t *v;
+
+		if (k < (int)(sizeof(edge) / sizeof(edge[0]))) {
+			i = edge[k];
+		} else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* every magnitude up to 2^53, both signs */
+			i = (long long)(x >> (11 + x % 53));
+			if (x & 1)
+				i = -i;
+		}
+		v = json_integer(i);
+		ky_buf_reset(&b);
+		assert_int_equal(ky_jcs_value(v, &b, &err), 0);
+		assert_true(ky_jcs_number((double)i, want) > 0);
+		if (b.len != strlen(want) || memcmp(b.data, want, b.len) != 0)
+			fail_msg("%lld: %.*s, the number form says %s", i,
+				 (int)b.len, b.data, want);
+		json_decref(v);
+	}
+	ky_buf_free(&b);
+}
+
 static void test_refused(void **state)
 {
 	struct ky_buf b;
@@ -287,6 +336,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_rfc_examples),
+		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test_setup_teardown(test_envelopes, setup,
 						teardown),
