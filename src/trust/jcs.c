@@ -2,6 +2,7 @@
  * sorted by UTF-16 code units, minimal string escapes, numbers in the
  * ECMAScript form of their IEEE 754 double. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,21 @@ static int cmp_member(const void *x, const void *y)
 	return utf16_cmp(a->k, a->n, b->k, b->n);
 }
 
+/* Whether one of the 8 bytes at p is a '"', a '\\' or below 0x20 (may
+ * say yes for a byte after such a one: the caller then looks bytewise). */
+static inline bool needs_escape8(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones << 7;
+	uint64_t w, q, b;
+
+	memcpy(&w, p, 8);
+	q = w ^ (ones * '"');
+	b = w ^ (ones * '\\');
+	return (((q - ones) & ~q) | ((b - ones) & ~b) |
+		((w - ones * 0x20) & ~w)) &
+	       high;
+}
+
 static int put_string(struct ky_buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -146,10 +162,16 @@ static int put_string(struct ky_buf *out, const char *s, size_t n)
 	    (r = ky_buf_addc(out, '"')) != 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
 		char esc[7];
 		size_t el = 2;
 
+		/* eight plain bytes at a time while there are eight */
+		while (n - i >= 8 && !needs_escape8(s + i))
+			i += 8;
+		if (i >= n)
+			break;
+		c = (unsigned char)s[i];
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		esc[0] = '\\';

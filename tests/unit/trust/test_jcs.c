@@ -178,6 +178,76 @@ static void test_integers(void **state)
 	ky_buf_free(&b);
 }
 
+/* The escaping of strings, which skips plain bytes eight at a time,
+ * against the rule written out byte by byte (RFC 8785 3.2.2.2), on
+ * strings with the bytes to escape at every offset. */
+static void test_string_escapes(void **state)
+{
+	static const char pool[] = "ab\"\\\x01\x1f\b\f\n\r\t \x7f\xc3\xa9";
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	struct ky_buf b;
+	struct ky_err err = {0};
+	char str[48], want[300];
+
+	(void)state;
+	ky_buf_init(&b, 0);
+	for (int k = 0; k < 20000; k++) {
+		size_t n, w = 0;
+		json_t *v;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		n = (size_t)(x % 40);
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* mostly plain, so that runs of eight occur */
+			str[i] = x % 4 ? "plain-text"[x % 10]
+				       : pool[(x >> 8) % (sizeof(pool) - 1)];
+		}
+		/* the two bytes of é stay together or go */
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)str[i] >= 0x80)
+				str[i] = 'e';
+		want[w++] = '"';
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)str[i];
+			static const char *const named[] = {['\b'] = "\\b",
+							    ['\f'] = "\\f",
+							    ['\n'] = "\\n",
+							    ['\r'] = "\\r",
+							    ['\t'] = "\\t"};
+
+			if (c == '"' || c == '\\') {
+				want[w++] = '\\';
+				want[w++] = (char)c;
+			} else if (c < 0x20 &&
+				   c < sizeof(named) / sizeof(*named) &&
+				   named[c] != NULL) {
+				memcpy(want + w, named[c], 2);
+				w += 2;
+			} else if (c < 0x20) {
+				w += (size_t)snprintf(want + w, 7, "\\u%04x",
+						      c);
+			} else {
+				want[w++] = (char)c;
+			}
+		}
+		want[w++] = '"';
+		v = json_stringn(str, n);
+		assert_non_null(v);
+		ky_buf_reset(&b);
+		assert_int_equal(ky_jcs_value(v, &b, &err), 0);
+		if (b.len != w || memcmp(b.data, want, w) != 0)
+			fail_msg("%.*s, expected %.*s", (int)b.len, b.data,
+				 (int)w, want);
+		json_decref(v);
+	}
+	ky_buf_free(&b);
+}
+
 static void test_refused(void **state)
 {
 	struct ky_buf b;
@@ -337,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_rfc_examples),
 		cmocka_unit_test(test_integers),
+		cmocka_unit_test(test_string_escapes),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test_setup_teardown(test_envelopes, setup,
 						teardown),
