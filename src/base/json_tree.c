@@ -44,9 +44,11 @@ static inline void skip_ws(struct jp *j)
 		j->p++;
 }
 
-/* Whether the word holds a '"', a '\\', a byte below 0x20 or one at or
- * above 0x80: anything but a plain character of a string. */
-static inline bool special(uint64_t w)
+/* The high bit of each byte of the word that is a '"', a '\\', below
+ * 0x20 or at or above 0x80 (anything but a plain character of a string).
+ * The lowest bit set is exact; bits above it may be set wrongly (borrows),
+ * so only the first is used. */
+static inline uint64_t special(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101ULL, high = ones << 7;
 	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
@@ -185,11 +187,17 @@ static bool string(struct jp *j, const char **s, size_t *n, bool *copied)
 		size_t k;
 
 		while (e - r >= 8) {
-			uint64_t w;
+			uint64_t w, m;
 
 			memcpy(&w, r, 8);
-			if (special(w))
+			if ((m = special(w)) != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				/* straight to the first byte that is not
+				 * plain (the lowest of the word) */
+				r += __builtin_ctzll(m) >> 3;
+#endif
 				break;
+			}
 			r += 8;
 		}
 		if (r >= e)
