@@ -315,9 +315,28 @@ static json_t *literal(struct jp *j, const char *w, size_t n, json_t *v)
 	return v;
 }
 
+/* After an element or a member: a ',' (1: another follows), the closing
+ * byte (0: the container ends), or an error (-1). */
+static int after_item(struct jp *j, char close)
+{
+	skip_ws(j);
+	if (j->p < j->e && *j->p == ',') {
+		j->p++;
+		skip_ws(j);
+		return 1;
+	}
+	if (j->p < j->e && *j->p == close) {
+		j->p++;
+		return 0;
+	}
+	fail(j, j->p, close == ']' ? "']' expected" : "'}' expected");
+	return -1;
+}
+
 static json_t *array(struct jp *j)
 {
 	json_t *a = json_array(), *v;
+	int more;
 
 	if (a == NULL)
 		return fail(j, j->p, "out of memory");
@@ -330,18 +349,10 @@ static json_t *array(struct jp *j)
 	for (;;) {
 		if ((v = value(j)) == NULL || json_array_append_new(a, v) != 0)
 			goto err;
-		skip_ws(j);
-		if (j->p < j->e && *j->p == ',') {
-			j->p++;
-			skip_ws(j);
-			continue;
-		}
-		if (j->p < j->e && *j->p == ']') {
-			j->p++;
+		if ((more = after_item(j, ']')) == 0)
 			return a;
-		}
-		fail(j, j->p, "']' expected");
-		goto err;
+		if (more < 0)
+			goto err;
 	}
 err:
 	fail(j, j->p, "out of memory");
@@ -356,6 +367,7 @@ static json_t *object(struct jp *j)
 	char *kcopy = NULL;
 	size_t kn;
 	bool copied;
+	int more;
 
 	if (o == NULL)
 		return fail(j, j->p, "out of memory");
@@ -404,18 +416,10 @@ static json_t *object(struct jp *j)
 		}
 		free(kcopy);
 		kcopy = NULL;
-		skip_ws(j);
-		if (j->p < j->e && *j->p == ',') {
-			j->p++;
-			skip_ws(j);
-			continue;
-		}
-		if (j->p < j->e && *j->p == '}') {
-			j->p++;
+		if ((more = after_item(j, '}')) == 0)
 			return o;
-		}
-		fail(j, j->p, "'}' expected");
-		goto err;
+		if (more < 0)
+			goto err;
 	}
 err:
 	free(kcopy);

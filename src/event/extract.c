@@ -14,13 +14,6 @@
 		if (r_ != 0)                                                   \
 			return r_;                                             \
 	} while (0)
-/* path is always a string literal here: the fields say so
- * (KY_FIELD_CONST_PATH) */
-#define ADD(ev, path, s, n)                                                    \
-	ky_event_add_const((ev), "" path, sizeof(path) - 1, KY_V_STR, s, n)
-#define ADDL(ev, path, lit) ADD(ev, path, lit, sizeof(lit) - 1)
-#define ADDI(ev, path, s, n, v)                                                \
-	ky__add_int_const(ev, "" path, sizeof(path) - 1, s, n, v)
 
 /* A cursor over the message. */
 struct cur {
