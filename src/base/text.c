@@ -267,3 +267,20 @@ int ky_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
 	*outlen = o;
 	return 0;
 }
+
+size_t ky_i64_dec(int64_t v, char out[KY_I64_DEC_MAX])
+{
+	char t[KY_I64_DEC_MAX];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, k = 0;
+
+	do {
+		t[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		out[k++] = '-';
+	while (n > 0)
+		out[k++] = t[--n];
+	return k;
+}

@@ -36,6 +36,12 @@ struct ky_buf;
  * Returns 0 or KY_E_NOMEM/KY_E_TOOBIG. */
 int ky_yaml_unquote_single(const char *s, size_t n, struct ky_buf *out);
 
+/* The decimal form of v ('-' first when negative) at the start of out,
+ * which has room for KY_I64_DEC_MAX bytes; returns its length (no NUL).
+ * What printf's %lld gives, without printf's cost on hot paths. */
+#define KY_I64_DEC_MAX 20
+size_t ky_i64_dec(int64_t v, char out[KY_I64_DEC_MAX]);
+
 /* Base64 (RFC 4648 section 4, with padding).  encode writes the text and a
  * NUL (cap >= 4 * ceil(n / 3) + 1, else returns 0) and returns its length.
  * decode refuses characters outside the alphabet, missing or misplaced

@@ -5,6 +5,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/text.h"
 #include "base/time.h"
 #include "event/event.h"
 
@@ -122,18 +123,11 @@ int ky__event_add_slow(struct ky_event *ev, const char *path, size_t path_len,
 int ky_event_add_int(struct ky_event *ev, const char *path, size_t path_len,
 		     int64_t value)
 {
-	char tmp[24], *p;
-	size_t n = 0;
-	uint64_t u = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+	char tmp[KY_I64_DEC_MAX], *p;
+	size_t n = ky_i64_dec(value, tmp);
 	int r;
 
-	do {
-		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (value < 0)
-		tmp[sizeof(tmp) - 1 - n++] = '-';
-	p = ky_arena_strndup(ev->arena, tmp + sizeof(tmp) - n, n);
+	p = ky_arena_strndup(ev->arena, tmp, n);
 	if (p == NULL)
 		return KY_E_NOMEM;
 	if ((r = ky_event_add(ev, path, path_len, KY_V_INT, p, n)) != 0)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/text.h"
 #include "ledger/log.h"
 
 #define REC_MAX 1024 /* bytes of one entry line */
@@ -162,22 +163,14 @@ size_t ky_ledger_entry_encode(const struct ky_ledger_entry *e, char *out,
 			      size_t cap)
 {
 	static const char digits[] = "0123456789abcdef";
-	char hex[2 * KY_HASH_LEN + 1], num[24];
-	uint64_t u = e->time_ns < 0 ? 0 - (uint64_t)e->time_ns
-				    : (uint64_t)e->time_ns;
-	size_t k = 0, d = sizeof(num);
+	char hex[2 * KY_HASH_LEN + 1], num[KY_I64_DEC_MAX];
+	size_t k = 0, d = ky_i64_dec(e->time_ns, num);
 
 	for (size_t i = 0; i < KY_HASH_LEN; i++) {
 		hex[2 * i] = digits[e->object[i] >> 4];
 		hex[2 * i + 1] = digits[e->object[i] & 15];
 	}
 	hex[2 * KY_HASH_LEN] = '\0';
-	do {
-		num[--d] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u > 0);
-	if (e->time_ns < 0)
-		num[--d] = '-';
 	/* TAG kind hex peer|- policy|- time\n, written without printf (it
 	 * was most of an append's formatting) */
 	if (!put_bytes(out, cap, &k, TAG " ", sizeof(TAG)) ||
@@ -185,7 +178,7 @@ size_t ky_ledger_entry_encode(const struct ky_ledger_entry *e, char *out,
 	    !put_word(out, cap, &k, hex) || !put_word(out, cap, &k, e->peer) ||
 	    !put_word(out, cap, &k, e->policy) ||
 	    !put_bytes(out, cap, &k, " ", 1) ||
-	    !put_bytes(out, cap, &k, num + d, sizeof(num) - d) ||
+	    !put_bytes(out, cap, &k, num, d) ||
 	    !put_bytes(out, cap, &k, "\n", 1))
 		return 0;
 	out[k] = '\0';

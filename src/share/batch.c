@@ -11,6 +11,7 @@
 
 #include "base/buf.h"
 #include "base/json_tree.h"
+#include "base/text.h"
 #include "base/time.h"
 #include "intel/stix.h"
 #include "ledger/merkle.h"
@@ -261,38 +262,18 @@ struct wr {
 	int rc;
 };
 
-/* The decimal digits of v (may be negative) into p, which has room for
- * 21 bytes and a NUL; returns their length. */
-static size_t fmt_i64(char *p, int64_t v)
-{
-	char t[24];
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t n = 0, k = 0;
-
-	do {
-		t[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u > 0);
-	if (v < 0)
-		p[k++] = '-';
-	while (n > 0)
-		p[k++] = t[--n];
-	p[k] = '\0';
-	return k;
-}
-
 static int add_i64(struct ky_buf *b, int64_t v)
 {
-	char t[24];
+	char t[KY_I64_DEC_MAX];
 
-	return ky_buf_add(b, t, fmt_i64(t, v));
+	return ky_buf_add(b, t, ky_i64_dec(v, t));
 }
 
 /* "s" and the seal's id: how a change line names its origin's seal. */
 static void seal_ref(char out[32], int64_t id)
 {
 	out[0] = 's';
-	(void)fmt_i64(out + 1, id);
+	out[1 + ky_i64_dec(id, out + 1)] = '\0';
 }
 
 static int emit(struct wr *x)

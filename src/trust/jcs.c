@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "trust/jcs.h"
 
 #define DEPTH_MAX 512
@@ -234,9 +235,6 @@ static int put_value(const json_t *v, struct ky_buf *out, int depth,
 	case JSON_INTEGER: {
 		json_int_t i = json_integer_value(v);
 
-		uint64_t u;
-		size_t k = sizeof(num);
-
 		if (i > 9007199254740992LL || i < -9007199254740992LL)
 			return ky_err_set(err, KY_E_INVAL,
 					  "JCS: integer %lld is not exact as "
@@ -244,14 +242,7 @@ static int put_value(const json_t *v, struct ky_buf *out, int depth,
 					  (long long)i);
 		/* an integer of at most 2^53 is its own shortest form (what
 		 * ky_jcs_number gives for it, without the search) */
-		u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-		do {
-			num[--k] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u > 0);
-		if (i < 0)
-			num[--k] = '-';
-		return ky_buf_add(out, num + k, sizeof(num) - k);
+		return ky_buf_add(out, num, ky_i64_dec(i, num));
 	}
 	case JSON_REAL:
 		if (ky_jcs_number(json_real_value(v), num) < 0)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -151,6 +152,45 @@ static void test_base64(void **state)
 	assert_int_equal(ky_b64_encode("foobar", 6, text, 8), 0);
 }
 
+/* ky_i64_dec against printf's %lld: the edges and 100,000 values of
+ * every magnitude and sign. */
+static void test_i64_dec(void **state)
+{
+	static const int64_t edge[] = {0,
+				       1,
+				       -1,
+				       9,
+				       10,
+				       -10,
+				       INT64_MAX,
+				       INT64_MIN,
+				       INT64_MAX - 1,
+				       INT64_MIN + 1};
+	uint64_t x = 0x853c49e6748fea9bULL;
+	char got[KY_I64_DEC_MAX], want[32];
+
+	(void)state;
+	for (int k = 0; k < 100000; k++) {
+		int64_t v;
+		size_t n;
+
+		if (k < (int)(sizeof(edge) / sizeof(edge[0]))) {
+			v = edge[k];
+		} else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v = (int64_t)(x >> (1 + x % 63)); /* >= 0 */
+			if (x & 1)
+				v = -v;
+		}
+		n = ky_i64_dec(v, got);
+		snprintf(want, sizeof(want), "%lld", (long long)v);
+		if (n != strlen(want) || memcmp(got, want, n) != 0)
+			fail_msg("%s: got %.*s", want, (int)n, got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_precheck),
 		cmocka_unit_test(test_unquote_single),
 		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_i64_dec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
