@@ -101,6 +101,8 @@ static int hex4(const char *p)
  * bytes it took, 0 on error (reason set). */
 static size_t unescape(struct jp *j, const char *p, size_t *len)
 {
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *one;
 	char u[4];
 	long c;
 	int hi, lo;
@@ -108,32 +110,13 @@ static size_t unescape(struct jp *j, const char *p, size_t *len)
 
 	if (j->e - p < 2)
 		return fail(j, p, "premature end of input in a string"), 0;
-	switch (p[1]) {
-	case '"':
-	case '\\':
-	case '/':
-		return put(j, len, p + 1, 1) ? 2
-					     : (fail(j, p, "out of memory"), 0);
-	case 'b':
-		return put(j, len, "\b", 1) ? 2
-					    : (fail(j, p, "out of memory"), 0);
-	case 'f':
-		return put(j, len, "\f", 1) ? 2
-					    : (fail(j, p, "out of memory"), 0);
-	case 'n':
-		return put(j, len, "\n", 1) ? 2
-					    : (fail(j, p, "out of memory"), 0);
-	case 'r':
-		return put(j, len, "\r", 1) ? 2
-					    : (fail(j, p, "out of memory"), 0);
-	case 't':
-		return put(j, len, "\t", 1) ? 2
-					    : (fail(j, p, "out of memory"), 0);
-	case 'u':
-		break;
-	default:
+	/* the one-character escapes, and what each stands for */
+	if ((one = memchr(from, p[1], sizeof(from) - 1)) != NULL)
+		return put(j, len, to + (one - from), 1)
+			       ? 2
+			       : (fail(j, p, "out of memory"), 0);
+	if (p[1] != 'u')
 		return fail(j, p, "invalid escape"), 0;
-	}
 	if (j->e - p < 6 || (hi = hex4(p + 2)) < 0)
 		return fail(j, p, "invalid \\u escape"), 0;
 	c = hi;
