@@ -154,6 +154,18 @@ static inline int ky_event_add_int_lit(struct ky_event *ev, const char *path,
 		ev->fields[ev->nfields - 1].v.i = value;
 	return r;
 }
+/* ky_event_add_int_lit for a path that is a string constant of the
+ * program (KY_FIELD_CONST_PATH). */
+static inline int ky_event_add_int_const(struct ky_event *ev, const char *path,
+					 size_t path_len, const char *lit,
+					 size_t lit_len, int64_t value)
+{
+	int r = ky_event_add_const(ev, path, path_len, KY_V_INT, lit, lit_len);
+
+	if (r == 0)
+		ev->fields[ev->nfields - 1].v.i = value;
+	return r;
+}
 int ky_event_add_int(struct ky_event *ev, const char *path, size_t path_len,
 		     int64_t value);
 /* Like ky_event_add_str but copies path and value into the arena. */

@@ -70,17 +70,6 @@ static inline int ky__add_int(struct ky_event *ev, const char *path,
 {
 	return ky_event_add_int_lit(ev, path, path_len, p, n, v);
 }
-/* ky__add_int for a path that is a string literal (KY_FIELD_CONST_PATH). */
-static inline int ky__add_int_const(struct ky_event *ev, const char *path,
-				    size_t path_len, const char *p, size_t n,
-				    int64_t v)
-{
-	int r = ky_event_add_int_lit(ev, path, path_len, p, n, v);
-
-	if (r == 0)
-		ev->fields[ev->nfields - 1].flags = KY_FIELD_CONST_PATH;
-	return r;
-}
 /* The built-in extractors' way to add a field: path is a string literal
  * (the "" makes anything else fail to compile), so the field says so
  * (KY_FIELD_CONST_PATH). */
@@ -88,7 +77,7 @@ static inline int ky__add_int_const(struct ky_event *ev, const char *path,
 	ky_event_add_const((ev), "" path, sizeof(path) - 1, KY_V_STR, s, n)
 #define ADDL(ev, path, lit) ADD(ev, path, lit, sizeof(lit) - 1)
 #define ADDI(ev, path, s, n, v)                                                \
-	ky__add_int_const(ev, "" path, sizeof(path) - 1, s, n, v)
+	ky_event_add_int_const(ev, "" path, sizeof(path) - 1, s, n, v)
 /* Unescapes a quoted value's inside (\" \\ \xHH) into the arena when it
  * holds a backslash; otherwise returns the slice as is.  NULL on NOMEM. */
 const char *ky__unescape(struct ky_event *ev, const char *p, size_t n,

@@ -63,11 +63,7 @@ static inline int add_int_lit(struct ky_event *ev, const char *path,
 			      size_t plen, const char *lit, size_t llen,
 			      int64_t v)
 {
-	int r = ky_event_add_int_lit(ev, path, plen, lit, llen, v);
-
-	if (r == 0)
-		ev->fields[ev->nfields - 1].flags = KY_FIELD_CONST_PATH;
-	return r;
+	return ky_event_add_int_const(ev, path, plen, lit, llen, v);
 }
 
 /* A string field under a path named with LIT(). */
