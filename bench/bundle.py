@@ -52,8 +52,9 @@ def measure(cmd):
     return float(dt), float(rss)
 
 
-def one(k, n, tmp):
-    a, d = os.path.join(tmp, "a%d" % n), os.path.join(tmp, "d%d" % n)
+def pair(k, a, d, rule=""):
+    """Two nodes a and d that pin each other; a's policy lets d have
+    indicators up to TLP:AMBER, with rule's extra lines."""
     for h in (a, d):
         subprocess.run([k, "init", h], check=True, capture_output=True)
     ident = {}
@@ -66,7 +67,13 @@ def one(k, n, tmp):
     subprocess.run([k, "--home", d, "peer", "add", "a", "--key", ident[a],
                     "--country", "DE"], check=True, capture_output=True)
     with open(os.path.join(a, "policy.yaml"), "w") as f:
-        f.write("version: 1\nrules:\n  - match: [d]\n    tlp_max: amber\n")
+        f.write("version: 1\nrules:\n  - match: [d]\n    tlp_max: amber\n"
+                + rule)
+
+
+def publish(k, a, n, tmp, hosts=False):
+    """n indicators published on a, 100,000 per bundle; with hosts each
+    names a host (what a pseudonymising rule changes)."""
     now = stamp(time.time())
     chunk = 100000
     for base in range(0, n, chunk):
@@ -78,6 +85,9 @@ def one(k, n, tmp):
                  "pattern_type": "stix", "valid_from": now,
                  "confidence": 70, "object_marking_refs": [GREEN]}
                 for i in range(base, min(n, base + chunk))]
+        if hosts:
+            for i, o in enumerate(objs):
+                o["x_kyklos_hosts"] = ["host-%d.example" % ((base + i) % 100)]
         path = os.path.join(tmp, "objs.json")
         with open(path, "w") as f:
             json.dump({"type": "bundle", "id": "bundle--%s" % uuid.uuid4(),
@@ -85,6 +95,12 @@ def one(k, n, tmp):
         subprocess.run([k, "--home", a, "share", "publish", path],
                        check=True, capture_output=True)
         os.unlink(path)
+
+
+def one(k, n, tmp):
+    a, d = os.path.join(tmp, "a%d" % n), os.path.join(tmp, "d%d" % n)
+    pair(k, a, d)
+    publish(k, a, n, tmp)
     out = os.path.join(tmp, "a-to-d-%d.kyb" % n)
     te, re_ = measure([k, "--home", a, "bundle", "export", "--peer", "d",
                        "-o", out])

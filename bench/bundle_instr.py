@@ -20,16 +20,13 @@ Usage: bench/bundle_instr.py KYKLOS_BIN [-n N] [--policy plain|pseudonymise]
        [--keep DIR]   (needs valgrind)"""
 
 import argparse
-import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-import time
-import uuid
 
-GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+from bundle import pair, publish  # the same two nodes and objects
 
 
 def instructions(cmd, out):
@@ -60,37 +57,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="kyklos-bench-instr-")
     try:
         a, d = os.path.join(tmp, "a"), os.path.join(tmp, "d")
-        for h in (a, d):
-            subprocess.run([k, "init", h], check=True, capture_output=True)
-        key = {h: json.loads(subprocess.run(
-            [k, "--home", h, "identity", "show", "--json"], check=True,
-            capture_output=True, text=True).stdout)["public_key"]
-            for h in (a, d)}
-        subprocess.run([k, "--home", a, "peer", "add", "d", "--key", key[d],
-                        "--country", "DE"], check=True, capture_output=True)
-        subprocess.run([k, "--home", d, "peer", "add", "a", "--key", key[a],
-                        "--country", "DE"], check=True, capture_output=True)
-        with open(os.path.join(a, "policy.yaml"), "w") as f:
-            f.write("version: 1\nrules:\n  - match: [d]\n"
-                    "    tlp_max: amber\n" +
-                    ("    pseudonymise: {hosts: hmac}\n"
-                     if o.policy == "pseudonymise" else ""))
-        now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
-        objs = [{"type": "indicator", "spec_version": "2.1",
-                 "id": "indicator--%s" % uuid.uuid4(), "created": now,
-                 "modified": now, "name": "instr bench %d" % i,
-                 "pattern": "[ipv4-addr:value = '10.%d.%d.%d']" %
-                 ((i >> 16) & 255, (i >> 8) & 255, i & 255),
-                 "pattern_type": "stix", "valid_from": now,
-                 "confidence": 70, "object_marking_refs": [GREEN],
-                 "x_kyklos_hosts": ["host-%d.example" % (i % 100)]}
-                for i in range(n)]
-        src = os.path.join(tmp, "objs.json")
-        with open(src, "w") as f:
-            json.dump({"type": "bundle", "id": "bundle--%s" % uuid.uuid4(),
-                       "objects": objs}, f)
-        subprocess.run([k, "--home", a, "share", "publish", src],
-                       check=True, capture_output=True)
+        pair(k, a, d, "    pseudonymise: {hosts: hmac}\n"
+             if o.policy == "pseudonymise" else "")
+        publish(k, a, n, tmp, hosts=True)
         kyb = os.path.join(tmp, "a-to-d.kyb")
         exp = instructions([k, "--home", a, "bundle", "export", "--peer",
                             "d", "-o", kyb], os.path.join(tmp, "exp.cg"))
